@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that segship's build, tests and demo need, and only those missing.
+# Idempotent: when everything is present it calls neither apt-get nor the network.
+set -euo pipefail
+
+packages=(
+  gcc make pkg-config
+  libsqlite3-dev libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev
+  libcmocka-dev
+  jq curl sqlite3 tzdata
+)
+# Node.js runs the third-party Autopilot client that checks the simulator, and the benchmark peer.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm  >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "installing missing Debian packages: ${missing[*]}" >&2
+if [[ $(id -u) -eq 0 ]]; then sudo=(); elif command -v sudo >/dev/null; then sudo=(sudo); else
+  echo "error: these packages are missing and this user cannot install them: ${missing[*]}; install them as root" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
+  "${sudo[@]}" apt-get update -q >/dev/null
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,20 @@
+/* text.h: small text helpers: UTF-8 validation, ASCII case folding, trimming, edit distance. */
+#ifndef SEGSHIP_UTIL_TEXT_H
+#define SEGSHIP_UTIL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
+ * On failure *bad (if not NULL) is the offset of the first bad byte. */
+bool text_utf8_valid(const char *s, size_t n, size_t *bad);
+/* ASCII-case-insensitive equality of two NUL-terminated strings. */
+bool text_ieq(const char *a, const char *b);
+/* Trims ASCII blanks at both ends: returns the start, sets *n to the trimmed length. */
+const char *text_trim(const char *s, size_t *n);
+/* Levenshtein distance between a and b, ASCII case folded; capped at 255. */
+int text_edit_distance(const char *a, const char *b);
+/* Lower-cases ASCII letters in place. */
+void text_lower(char *s);
+
+#endif
