@@ -125,29 +125,49 @@ bool clock_parse_datetime(const char *s, size_t n, int64_t *secs) {
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
+static void put2(char *p, unsigned v) {
+  p[0] = (char)('0' + v / 10 % 10);
+  p[1] = (char)('0' + v % 10);
+}
+
 char *clock_format_date(int64_t days, char *out) {
   int y;
   unsigned m, d;
   clock_civil_from_days(days, &y, &m, &d);
-  /* years are bounded by the parsers to four digits */
-  snprintf(out, 11, "%04d-%02u-%02u", y % 10000, m % 100, d % 100);
+  unsigned yy = (unsigned)(y < 0 ? 0 : y % 10000); /* the parsers bound years to four digits */
+  put2(out, yy / 100);
+  put2(out + 2, yy % 100);
+  out[4] = '-';
+  put2(out + 5, m);
+  out[7] = '-';
+  put2(out + 8, d);
+  out[10] = '\0';
   return out;
 }
 
 char *clock_format_datetime(int64_t secs, char *out) {
   int64_t days = floor_div(secs, 86400);
-  int64_t rem = secs - days * 86400;
-  char date[11];
-  clock_format_date(days, date);
-  snprintf(out, 21, "%sT%02d:%02d:%02dZ", date, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+  unsigned rem = (unsigned)(secs - days * 86400);
+  clock_format_date(days, out);
+  out[10] = 'T';
+  put2(out + 11, rem / 3600);
+  out[13] = ':';
+  put2(out + 14, rem / 60 % 60);
+  out[16] = ':';
+  put2(out + 17, rem % 60);
+  out[19] = 'Z';
+  out[20] = '\0';
   return out;
 }
 
 char *clock_format_ms(int64_t ms, char *out) {
   int64_t secs = floor_div(ms, 1000);
-  char dt[21];
-  clock_format_datetime(secs, dt);
-  dt[19] = '\0';
-  snprintf(out, 25, "%s.%03dZ", dt, (int)(ms - secs * 1000));
+  unsigned frac = (unsigned)(ms - secs * 1000);
+  clock_format_datetime(secs, out);
+  out[19] = '.';
+  out[20] = (char)('0' + frac / 100);
+  put2(out + 21, frac % 100);
+  out[23] = 'Z';
+  out[24] = '\0';
   return out;
 }

@@ -1,0 +1,251 @@
+/* store.c: opening the store, recognising and migrating its schema, transactions, settings. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/store_internal.h"
+
+#define STORE_APPLICATION_ID 0x53475348 /* "SGSH" */
+
+struct store {
+  sqlite3 *db;
+  char *path;
+  bool created;
+};
+
+/* ---- migrations: index i brings the schema from version i to i+1; never edit a landed one ---- */
+
+static const char *const migrations[] = {
+    /* 1: settings, the attribute schema, profiles, import records */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE attributes("
+    "  attr_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  type TEXT NOT NULL CHECK(type IN ('integer','real','boolean','date','datetime','text','none')),"
+    "  col TEXT NOT NULL UNIQUE,"
+    "  pinned INTEGER NOT NULL DEFAULT 0,"
+    "  is_id INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE TABLE profiles("
+    "  pid INTEGER PRIMARY KEY,"
+    "  customer_id TEXT NOT NULL UNIQUE,"
+    "  content_hash BLOB NOT NULL,"
+    "  changed_at INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE imports("
+    "  import_id INTEGER PRIMARY KEY,"
+    "  source TEXT NOT NULL,"
+    "  format TEXT NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  finished_at INTEGER NOT NULL,"
+    "  inserted INTEGER NOT NULL, updated INTEGER NOT NULL, unchanged INTEGER NOT NULL,"
+    "  deleted INTEGER NOT NULL, rejected INTEGER NOT NULL);"
+    "CREATE TABLE schema_changes("
+    "  change_id INTEGER PRIMARY KEY,"
+    "  attr_id INTEGER NOT NULL,"
+    "  from_type TEXT NOT NULL,"
+    "  to_type TEXT NOT NULL,"
+    "  at INTEGER NOT NULL);",
+};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int store_schema_version_latest(void) { return N_MIGRATIONS; }
+
+sqlite3 *store__db(store *s) { return s->db; }
+const char *store_path(const store *s) { return s->path; }
+bool store_was_created(const store *s) { return s->created; }
+
+seg_code store__sqlite_err(store *s, seg_err *err, const char *doing) {
+  int code = sqlite3_errcode(s->db);
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    return seg_err_set(err, SEG_EBUSY, "the store %s is locked by another segship process (%s); try again when it finishes",
+                       s->path, doing);
+  if (code == SQLITE_FULL)
+    return seg_err_set(err, SEG_EIO, "the disk holding %s is full (%s); free some space and try again", s->path, doing);
+  if (code == SQLITE_NOTADB)
+    return seg_err_set(err, SEG_ESTORE, "%s is not a segship store (not an SQLite database); give another --db path",
+                       s->path);
+  if (code == SQLITE_READONLY)
+    return seg_err_set(err, SEG_EIO, "the store %s is read-only (%s); check its permissions", s->path, doing);
+  return seg_err_set(err, SEG_ESTORE, "store error while %s: %s", doing, sqlite3_errmsg(s->db));
+}
+
+static int exec(store *s, const char *sql) { return sqlite3_exec(s->db, sql, NULL, NULL, NULL); }
+
+static int pragma_int(store *s, const char *sql, int *out) {
+  sqlite3_stmt *st;
+  int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+  if (rc != SQLITE_OK) return rc;
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *out = sqlite3_column_int(st, 0);
+    rc = SQLITE_OK;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int store_schema_version(store *s) {
+  int v = 0;
+  pragma_int(s, "PRAGMA user_version", &v);
+  return v;
+}
+
+/* Registers the SQL functions the store's statements use. */
+static int register_functions(store *s) { return store__register_functions(s->db); }
+
+static seg_code migrate(store *s, int from, seg_err *err) {
+  for (int v = from; v < N_MIGRATIONS; v++) {
+    if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) return store__sqlite_err(s, err, "starting a migration");
+    char sql[128];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+    if (exec(s, migrations[v]) != SQLITE_OK || exec(s, sql) != SQLITE_OK) {
+      seg_code rc = store__sqlite_err(s, err, "migrating the store");
+      exec(s, "ROLLBACK");
+      return rc;
+    }
+    if (v == 0) {
+      snprintf(sql, sizeof sql, "PRAGMA application_id = %d", STORE_APPLICATION_ID);
+      if (exec(s, sql) != SQLITE_OK) {
+        seg_code rc = store__sqlite_err(s, err, "initialising the store");
+        exec(s, "ROLLBACK");
+        return rc;
+      }
+    }
+    if (exec(s, "COMMIT") != SQLITE_OK) {
+      seg_code rc = store__sqlite_err(s, err, "migrating the store");
+      exec(s, "ROLLBACK");
+      return rc;
+    }
+  }
+  return SEG_OK;
+}
+
+static int table_count(store *s, int *n) {
+  return pragma_int(s, "SELECT count(*) FROM sqlite_master", n);
+}
+
+seg_code store_open(const char *path, store_open_mode mode, store **out, seg_err *err) {
+  *out = NULL;
+  struct stat st;
+  bool exists = stat(path, &st) == 0;
+  if (!exists && mode == STORE_OPEN_EXISTING)
+    return seg_err_set(err, SEG_ENOTFOUND, "there is no store at %s; create one with 'segship init' (or give --db)", path);
+  if (exists && S_ISDIR(st.st_mode))
+    return seg_err_set(err, SEG_EINVAL, "%s is a directory, not a store file; give a file path with --db", path);
+
+  store *s = calloc(1, sizeof *s);
+  if (!s) return seg_err_set(err, SEG_ENOMEM, "out of memory opening the store");
+  s->path = strdup(path);
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == STORE_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+    seg_err_set(err, SEG_EIO, "cannot open the store %s: %s", path, s->db ? sqlite3_errmsg(s->db) : strerror(errno));
+    store_close(s);
+    return err ? err->code : SEG_EIO;
+  }
+  sqlite3_busy_timeout(s->db, 5000);
+  sqlite3_extended_result_codes(s->db, 0);
+
+  int app_id = 0, version = 0, tables = 0;
+  if (pragma_int(s, "PRAGMA application_id", &app_id) != SQLITE_OK ||
+      pragma_int(s, "PRAGMA user_version", &version) != SQLITE_OK || table_count(s, &tables) != SQLITE_OK) {
+    seg_code rc = store__sqlite_err(s, err, "reading the store");
+    store_close(s);
+    return rc;
+  }
+  if (app_id != STORE_APPLICATION_ID && !(app_id == 0 && version == 0 && tables == 0)) {
+    seg_err_set(err, SEG_ESTORE, "%s is an SQLite database but not a segship store; give another --db path", path);
+    store_close(s);
+    return SEG_ESTORE;
+  }
+  if (version > N_MIGRATIONS) {
+    seg_err_set(err, SEG_EVERSION,
+                "%s was written by a newer segship (store version %d; this one knows up to %d); upgrade segship",
+                path, version, N_MIGRATIONS);
+    store_close(s);
+    return SEG_EVERSION;
+  }
+  if (app_id == 0 && mode == STORE_OPEN_EXISTING) {
+    seg_err_set(err, SEG_ENOTFOUND, "%s is empty, not a segship store; create one with 'segship init'", path);
+    store_close(s);
+    return SEG_ENOTFOUND;
+  }
+  s->created = (app_id == 0);
+  if (exec(s, "PRAGMA journal_mode=WAL") != SQLITE_OK || exec(s, "PRAGMA synchronous=NORMAL") != SQLITE_OK ||
+      exec(s, "PRAGMA foreign_keys=ON") != SQLITE_OK || exec(s, "PRAGMA cache_size=-16384") != SQLITE_OK ||
+      register_functions(s) != SQLITE_OK) {
+    seg_code rc = store__sqlite_err(s, err, "configuring the store");
+    store_close(s);
+    return rc;
+  }
+  if (version < N_MIGRATIONS) {
+    seg_code rc = migrate(s, version, err);
+    if (rc != SEG_OK) {
+      store_close(s);
+      return rc;
+    }
+  }
+  *out = s;
+  return SEG_OK;
+}
+
+void store_close(store *s) {
+  if (!s) return;
+  if (s->db) sqlite3_close_v2(s->db);
+  free(s->path);
+  free(s);
+}
+
+seg_code store_tx_begin(store *s, seg_err *err) {
+  if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) return store__sqlite_err(s, err, "starting a transaction");
+  return SEG_OK;
+}
+
+seg_code store_tx_commit(store *s, seg_err *err) {
+  if (exec(s, "COMMIT") != SQLITE_OK) {
+    seg_code rc = store__sqlite_err(s, err, "committing");
+    exec(s, "ROLLBACK");
+    return rc;
+  }
+  return SEG_OK;
+}
+
+void store_tx_rollback(store *s) {
+  if (!sqlite3_get_autocommit(s->db)) exec(s, "ROLLBACK");
+}
+
+seg_code store_meta_get(store *s, const char *key, char *out, size_t cap, seg_err *err) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+    return store__sqlite_err(s, err, "reading a setting");
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  seg_code rc = SEG_ENOTFOUND;
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    rc = SEG_OK;
+  } else if (step != SQLITE_DONE) {
+    rc = store__sqlite_err(s, err, "reading a setting");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+seg_code store_meta_set(store *s, const char *key, const char *value, seg_err *err) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         -1, &st, NULL) != SQLITE_OK)
+    return store__sqlite_err(s, err, "saving a setting");
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+  int step = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (step != SQLITE_DONE) return store__sqlite_err(s, err, "saving a setting");
+  return SEG_OK;
+}
