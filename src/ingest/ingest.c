@@ -193,7 +193,8 @@ static seg_code import_csv(session *ss, FILE *f, seg_err *err) {
   }
   const store_schema *sc = store_import_schema(ss->imp);
   int id_index = store_import_id_index(ss->imp);
-  const char *id_name = sc->attrs[id_index].name;
+  char id_name[STORE_NAME_MAX + 1]; /* a copy: the schema's array moves as attributes are added */
+  snprintf(id_name, sizeof id_name, "%s", sc->attrs[id_index].name);
   int id_col = -1;
   size_t before = sc->n;
   for (size_t c = 0; c < ncols && rc == SEG_OK; c++) {
