@@ -1,11 +1,15 @@
 /* codec.c: typed values to and from SQLite, the content hash, and the store's SQL functions. */
 #include <math.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_internal.h"
+#include "util/buf.h"
 #include "util/clock.h"
+#include "util/text.h"
 
 int store__bind_value(sqlite3_stmt *st, int idx, const seg_value *v, char *scratch) {
   switch (v->type) {
@@ -168,9 +172,78 @@ static void fn_narrow(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
 }
 
+/* ---- case-insensitive text, as marketers expect ("spain" = "Spain", "école" = "ÉCOLE") ---- */
+
+static int collate_nocase(void *unused, int an, const void *a, int bn, const void *b) {
+  return text_fold_cmp(a, (size_t)an, b, (size_t)bn);
+}
+
+/* The folded form of a text argument; the needle (argument 1) is cached across rows. */
+static void free_buf(void *p) {
+  buf_free(p);
+  free(p);
+}
+
+static const buf *folded_arg(sqlite3_context *ctx, sqlite3_value **argv, int i, buf *local) {
+  if (i == 1) {
+    buf *cached = sqlite3_get_auxdata(ctx, 1);
+    if (cached) return cached;
+  }
+  const char *s = (const char *)sqlite3_value_text(argv[i]);
+  size_t n = (size_t)sqlite3_value_bytes(argv[i]);
+  buf *b = local;
+  if (i == 1) {
+    b = malloc(sizeof *b);
+    if (!b) return NULL;
+  }
+  buf_init(b, 0);
+  if (text_fold(s ? s : "", n, b) != 0 || buf_reserve(b, 0) != 0) {
+    buf_free(b);
+    if (i == 1) free(b);
+    return NULL;
+  }
+  if (i == 1) {
+    sqlite3_set_auxdata(ctx, 1, b, free_buf);
+    b = sqlite3_get_auxdata(ctx, 1); /* SQLite may have freed it at once */
+  }
+  return b;
+}
+
+enum { MATCH_CONTAINS, MATCH_STARTS, MATCH_ENDS };
+
+static void fn_match(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  int how = (int)(intptr_t)sqlite3_user_data(ctx);
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+    sqlite3_result_int(ctx, 0);
+    return;
+  }
+  buf hay_local, needle_local;
+  const buf *needle = folded_arg(ctx, argv, 1, &needle_local);
+  const buf *hay = folded_arg(ctx, argv, 0, &hay_local);
+  if (!needle || !hay) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  const char *h = buf_str(hay), *nd = buf_str(needle);
+  size_t hl = hay->len, nl = needle->len;
+  int r = 0;
+  if (how == MATCH_CONTAINS) r = nl == 0 || memmem(h, hl, nd, nl) != NULL;
+  else if (how == MATCH_STARTS) r = hl >= nl && memcmp(h, nd, nl) == 0;
+  else r = hl >= nl && memcmp(h + hl - nl, nd, nl) == 0;
+  buf_free(&hay_local);
+  sqlite3_result_int(ctx, r);
+}
+
 int store__register_functions(sqlite3 *db) {
   int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
   int rc = sqlite3_create_function(db, "seg_canon", 2, flags, NULL, fn_canon, NULL, NULL);
   if (rc == SQLITE_OK) rc = sqlite3_create_function(db, "seg_narrow", 2, flags, NULL, fn_narrow, NULL, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_create_collation(db, "seg_nocase", SQLITE_UTF8, NULL, collate_nocase);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function(db, "seg_contains", 2, flags, (void *)(intptr_t)MATCH_CONTAINS, fn_match, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function(db, "seg_starts_with", 2, flags, (void *)(intptr_t)MATCH_STARTS, fn_match, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function(db, "seg_ends_with", 2, flags, (void *)(intptr_t)MATCH_ENDS, fn_match, NULL, NULL);
   return rc;
 }

@@ -93,6 +93,27 @@ typedef int (*store_profile_fn)(const store_profile *p, void *ctx);
 seg_code store_profiles_each(store *s, const store_schema *schema, int64_t limit, int64_t offset,
                              store_profile_fn fn, void *ctx, seg_err *err);
 
+/* ---- evaluating compiled segment rules ---- */
+
+/* The SQL a rule compiles to is a boolean expression over the profiles table's columns (the
+ * `col` of each attribute, and `pid`), with `?` placeholders bound in order to params (a value
+ * of type integer, real, boolean, date, datetime or text; text as given). Beyond SQLite's own,
+ * it may use: the collation seg_nocase (Unicode case-insensitive), and the functions
+ * seg_contains(text, needle), seg_starts_with(text, prefix), seg_ends_with(text, suffix)
+ * (case-insensitive; 0 when either side is NULL). */
+typedef struct store_where {
+  const char *sql;
+  const seg_value *params;
+  size_t n_params;
+} store_where;
+
+/* Counts the profiles for which where is true. */
+seg_code store_where_count(store *s, const store_where *where, int64_t *count, seg_err *err);
+/* Calls fn with the customer id of each profile for which where is true, in id order, at most
+ * limit (-1: all); fn returns nonzero to stop. */
+seg_code store_where_each_id(store *s, const store_where *where, int64_t limit, int (*fn)(const char *id, void *ctx),
+                             void *ctx, seg_err *err);
+
 /* Internal to the store module. */
 struct sqlite3;
 struct sqlite3 *store__db(store *s);

@@ -1,8 +1,13 @@
 /* text.c: small text helpers shared by the importers, the rule language and the CLI. */
 #include "util/text.h"
 
+#include <locale.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
+#include <wctype.h>
+
+#include "util/buf.h"
 
 bool text_utf8_valid(const char *str, size_t n, size_t *bad) {
   const unsigned char *s = (const unsigned char *)str;
@@ -80,4 +85,96 @@ int text_edit_distance(const char *a, const char *b) {
 
 void text_lower(char *s) {
   for (; *s; s++) *s = fold(*s);
+}
+
+static locale_t g_utf8;
+static pthread_once_t g_utf8_once = PTHREAD_ONCE_INIT;
+static void utf8_locale_init(void) { g_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
+
+/* Decodes one code point at s[*i]; on a bad sequence returns the byte itself and advances one. */
+static unsigned decode(const unsigned char *s, size_t n, size_t *i) {
+  unsigned c = s[*i];
+  size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+  if (len <= 1 || *i + len > n) {
+    (*i)++;
+    return c;
+  }
+  unsigned cp = c & (0xFF >> (len + 1));
+  for (size_t k = 1; k < len; k++) {
+    if ((s[*i + k] & 0xC0) != 0x80) {
+      (*i)++;
+      return c;
+    }
+    cp = (cp << 6) | (s[*i + k] & 0x3F);
+  }
+  *i += len;
+  return cp;
+}
+
+static unsigned fold_cp(unsigned cp) {
+  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+  pthread_once(&g_utf8_once, utf8_locale_init);
+  if (g_utf8 == (locale_t)0) return cp;
+  return (unsigned)towlower_l((wint_t)cp, g_utf8);
+}
+
+static size_t encode(unsigned cp, char *out) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+int text_fold(const char *str, size_t n, buf *out) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  while (i < n) {
+    if (s[i] < 0x80) {
+      if (buf_putc(out, (char)fold_cp(s[i])) != 0) return -1;
+      i++;
+      continue;
+    }
+    size_t start = i;
+    unsigned cp = decode(s, n, &i);
+    if (i == start + 1 && cp >= 0x80) { /* an invalid byte: kept as it is */
+      if (buf_putc(out, (char)cp) != 0) return -1;
+      continue;
+    }
+    char enc[4];
+    if (buf_append(out, enc, encode(fold_cp(cp), enc)) != 0) return -1;
+  }
+  return 0;
+}
+
+int text_fold_cmp(const char *a, size_t an, const char *b, size_t bn) {
+  const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+  size_t i = 0, j = 0;
+  while (i < an && j < bn) {
+    unsigned ca, cb;
+    if (x[i] < 0x80 && y[j] < 0x80) { /* the common case, without decoding */
+      ca = fold_cp(x[i++]);
+      cb = fold_cp(y[j++]);
+    } else {
+      ca = fold_cp(decode(x, an, &i));
+      cb = fold_cp(decode(y, bn, &j));
+    }
+    if (ca != cb) return ca < cb ? -1 : 1;
+  }
+  return (i < an) - (j < bn);
 }

@@ -14,6 +14,14 @@ bool text_ieq(const char *a, const char *b);
 const char *text_trim(const char *s, size_t *n);
 /* Levenshtein distance between a and b, ASCII case folded; capped at 255. */
 int text_edit_distance(const char *a, const char *b);
+/* Appends to out the case-folded form of s[0..n) (Unicode simple lower-casing, so "ÉCOLE" and
+ * "école" fold alike); bytes that are not valid UTF-8 are copied as they are. 0, or -1 on memory. */
+struct buf;
+int text_fold(const char *s, size_t n, struct buf *out);
+/* Compares a and b case-insensitively (as text_fold would fold them), returning <0, 0 or >0,
+ * without allocating. */
+int text_fold_cmp(const char *a, size_t an, const char *b, size_t bn);
+
 /* Lower-cases ASCII letters in place. */
 void text_lower(char *s);
 
