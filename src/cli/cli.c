@@ -125,3 +125,8 @@ json_t *cli_value_json(const seg_value *v) {
     }
   }
 }
+
+void cli_warn_broken(int n) {
+  fprintf(stderr, "segship: warning: %d segment%s no longer fit%s the schema and will not refresh; "
+                  "'segship segment list' shows why\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+}

@@ -61,6 +61,9 @@ void cli_print_json(json_t *value);
 /* Parses a non-negative integer option value; prints a usage error and returns false if bad. */
 bool cli_parse_count(const cli_ctx *ctx, const char *option, const char *value, long long *out);
 
+/* Warns on stderr that n segments are broken by a schema change. */
+void cli_warn_broken(int n);
+
 /* A profile value as JSON (number, boolean, string or null). */
 json_t *cli_value_json(const seg_value *v);
 
@@ -68,5 +71,11 @@ json_t *cli_value_json(const seg_value *v);
 int cli_cmd_init(cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_schema(cli_ctx *ctx, int argc, char **argv);
 extern const cli_command cli_profiles_commands[];
+extern const cli_command cli_segment_commands[];
+extern const cli_command cli_user_commands[];
+extern const cli_command cli_destination_commands[];
+extern const cli_command cli_export_commands[];
+int cli_export_configure(cli_ctx *ctx, int argc, char **argv);
+int cli_export_show(cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "ingest/ingest.h"
 #include "ingest/synth.h"
+#include "segment/segment.h"
 #include "util/clock.h"
 
 enum { OPT_FORMAT = 256, OPT_ID, OPT_REPLACE, OPT_STRICT, OPT_LIMIT, OPT_OFFSET, OPT_COUNT, OPT_SEED, OPT_OUT,
@@ -68,6 +69,11 @@ static int cmd_import(cli_ctx *ctx, int argc, char **argv) {
   if (!s) return cli_fail(ctx, &err);
   ingest_report rep;
   if (ingest_import(s, &opt, &rep, &err) != SEG_OK) return cli_fail(ctx, &err);
+  int broken = 0;
+  if ((rep.n_widenings || rep.new_attributes) && segment_recheck(s, &broken, &err) != SEG_OK) {
+    ingest_report_free(&rep);
+    return cli_fail(ctx, &err);
+  }
   if (ctx->json) {
     cli_print_json(report_json(&rep, opt.path));
   } else {
@@ -90,6 +96,7 @@ static int cmd_import(cli_ctx *ctx, int argc, char **argv) {
              INGEST_MAX_PROBLEMS);
   }
   ingest_report_free(&rep);
+  if (broken) cli_warn_broken(broken);
   return 0;
 }
 

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "destination/destination.h"
+#include "segment/segment.h"
 
 int cli_cmd_init(cli_ctx *ctx, int argc, char **argv) {
   static const cli_option opts[] = {{0}};
@@ -20,11 +22,18 @@ int cli_cmd_init(cli_ctx *ctx, int argc, char **argv) {
   if (store_open(ctx->db_path, STORE_OPEN_CREATE, &s, &err) != SEG_OK) return cli_fail(ctx, &err);
   ctx->store = s;
   bool created = store_was_created(s);
+  /* The master key that encrypts API keys: made now, beside the store (never over an existing one). */
+  secret_key *mk;
+  if (dest_master_key(s, ctx->db_path, &mk, &err) != SEG_OK) return cli_fail(ctx, &err);
+  secret_key_free(mk);
+  char key_path[1024];
+  secret_key_path(ctx->db_path, key_path, sizeof key_path);
   if (ctx->json) {
-    cli_print_json(json_pack("{s:s, s:b, s:i}", "path", ctx->db_path, "created", created, "version",
-                             store_schema_version(s)));
+    cli_print_json(json_pack("{s:s, s:b, s:i, s:s}", "path", ctx->db_path, "created", created, "version",
+                             store_schema_version(s), "master_key", key_path));
   } else {
-    printf("%s store %s (version %d)\n", created ? "created" : "ready:", ctx->db_path, store_schema_version(s));
+    printf("%s store %s (version %d)\nmaster key: %s (back it up with the store; without it the API keys are lost)\n",
+           created ? "created" : "ready:", ctx->db_path, store_schema_version(s), key_path);
   }
   return 0;
 }
@@ -68,7 +77,8 @@ int cli_cmd_schema(cli_ctx *ctx, int argc, char **argv) {
   static const cli_option opts[] = {{0}};
   const char *usage =
       "segship schema [--json]\n"
-      "       segship schema set ATTRIBUTE TYPE   (pin a type: integer, real, boolean, date, datetime, text)";
+      "       segship schema set ATTRIBUTE TYPE   (pin a type: integer, real, boolean, date, datetime, text)\n"
+      "       segship schema drop ATTRIBUTE       (delete an attribute and its values)";
   const char *pos[4];
   int npos = 0, c;
   const char *v;
@@ -84,12 +94,25 @@ int cli_cmd_schema(cli_ctx *ctx, int argc, char **argv) {
   store *s = cli_store(ctx, &err);
   if (!s) return cli_fail(ctx, &err);
   if (npos == 0 || (npos == 1 && strcmp(pos[0], "show") == 0)) return schema_show(ctx, s);
+  if (strcmp(pos[0], "drop") == 0) {
+    if (npos != 2) return cli_usage_error(ctx, "'schema drop' takes one attribute");
+    if (store_schema_drop(s, pos[1], &err) != SEG_OK) return cli_fail(ctx, &err);
+    int broken = 0;
+    if (segment_recheck(s, &broken, &err) != SEG_OK) return cli_fail(ctx, &err);
+    if (ctx->json) cli_print_json(json_pack("{s:s, s:b, s:i}", "name", pos[1], "dropped", 1, "broken_segments", broken));
+    else printf("dropped %s and its values\n", pos[1]);
+    if (broken) cli_warn_broken(broken);
+    return 0;
+  }
   if (strcmp(pos[0], "set") != 0) return cli_usage_error(ctx, "unknown schema command '%s'", pos[0]);
   if (npos != 3) return cli_usage_error(ctx, "'schema set' takes an attribute and a type");
   attr_type t;
   if (!attr_type_parse(pos[2], &t))
     return cli_usage_error(ctx, "unknown type '%s' (integer, real, boolean, date, datetime, text)", pos[2]);
   if (store_schema_pin(s, pos[1], t, &err) != SEG_OK) return cli_fail(ctx, &err);
+  int broken = 0;
+  if (segment_recheck(s, &broken, &err) != SEG_OK) return cli_fail(ctx, &err);
+  if (broken) cli_warn_broken(broken);
   if (ctx->json) cli_print_json(json_pack("{s:s, s:s, s:b}", "name", pos[1], "type", attr_type_name(t), "pinned", 1));
   else printf("%s is now %s (pinned: values that are not %s are refused at import)\n", pos[1], attr_type_name(t),
               attr_type_name(t));

@@ -13,7 +13,11 @@
 static const cli_command commands[] = {
     {"init", cli_cmd_init, NULL, "create the store if it is missing"},
     {"profiles", NULL, cli_profiles_commands, "import, count, show, list and generate profiles"},
-    {"schema", cli_cmd_schema, NULL, "show the typed attribute schema; pin an attribute's type"},
+    {"schema", cli_cmd_schema, NULL, "show the typed attribute schema; pin or drop an attribute"},
+    {"segment", NULL, cli_segment_commands, "create, refresh and inspect segments of profiles"},
+    {"user", NULL, cli_user_commands, "users: admins manage destinations, contributors run exports"},
+    {"destination", NULL, cli_destination_commands, "connect, show, remove Autopilot accounts"},
+    {"export", NULL, cli_export_commands, "configure, run and inspect exports of segments to Autopilot"},
     {NULL, NULL, NULL, NULL},
 };
 

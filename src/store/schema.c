@@ -261,3 +261,28 @@ seg_code store_schema_fill_counts(store *s, const store_schema *schema, int64_t 
   sqlite3_finalize(st);
   return SEG_OK;
 }
+
+seg_code store_schema_drop(store *s, const char *name, seg_err *err) {
+  store_schema schema;
+  seg_code rc = store_schema_load(s, &schema, err);
+  if (rc != SEG_OK) return rc;
+  int idx = store_schema_find(&schema, name);
+  if (idx < 0) {
+    store_schema_free(&schema);
+    return seg_err_set(err, SEG_ENOTFOUND, "there is no attribute '%s'; 'segship schema' lists them", name);
+  }
+  store_attr a = schema.attrs[idx];
+  store_schema_free(&schema);
+  if (a.is_id) return seg_err_set(err, SEG_EINVAL, "'%s' is the profile id and cannot be dropped", a.name);
+  if ((rc = store_tx_begin(s, err)) != SEG_OK) return rc;
+  char sql[160];
+  snprintf(sql, sizeof sql, "ALTER TABLE profiles DROP COLUMN %s", a.col);
+  rc = exec_sql(s, sql, err, "dropping an attribute");
+  if (rc == SEG_OK) {
+    snprintf(sql, sizeof sql, "DELETE FROM attributes WHERE attr_id = %lld", (long long)a.id);
+    rc = exec_sql(s, sql, err, "dropping an attribute");
+  }
+  if (rc == SEG_OK) rc = store_tx_commit(s, err);
+  else store_tx_rollback(s);
+  return rc;
+}

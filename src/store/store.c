@@ -16,6 +16,7 @@ struct store {
   sqlite3 *db;
   char *path;
   bool created;
+  int tx_depth; /* nested transactions are savepoints inside the outermost BEGIN IMMEDIATE */
 };
 
 /* ---- migrations: index i brings the schema from version i to i+1; never edit a landed one ---- */
@@ -52,6 +53,140 @@ static const char *const migrations[] = {
     "  from_type TEXT NOT NULL,"
     "  to_type TEXT NOT NULL,"
     "  at INTEGER NOT NULL);",
+
+    /* 2: segments, their stored membership, and the history of refreshes with who joined and left */
+    "CREATE TABLE segments("
+    "  segment_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  rule TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  broken TEXT,"
+    "  refreshed_at INTEGER,"
+    "  member_count INTEGER);"
+    "CREATE TABLE segment_members("
+    "  segment_id INTEGER NOT NULL REFERENCES segments(segment_id) ON DELETE CASCADE,"
+    "  pid INTEGER NOT NULL,"
+    "  joined_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(segment_id, pid)) WITHOUT ROWID;"
+    "CREATE TABLE segment_refreshes("
+    "  refresh_id INTEGER PRIMARY KEY,"
+    "  segment_id INTEGER NOT NULL REFERENCES segments(segment_id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  members INTEGER NOT NULL,"
+    "  joined INTEGER NOT NULL,"
+    "  left_count INTEGER NOT NULL,"
+    "  duration_ms INTEGER NOT NULL);"
+    "CREATE INDEX segment_refreshes_by_segment ON segment_refreshes(segment_id, refresh_id);"
+    "CREATE TABLE segment_changes("
+    "  refresh_id INTEGER NOT NULL REFERENCES segment_refreshes(refresh_id) ON DELETE CASCADE,"
+    "  pid INTEGER NOT NULL,"
+    "  customer_id TEXT,"
+    "  joined INTEGER NOT NULL);"
+    "CREATE INDEX segment_changes_by_refresh ON segment_changes(refresh_id);",
+
+    /* 3: users, Autopilot destinations (API key encrypted), consents, export configurations */
+    "CREATE TABLE users("
+    "  user_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  role TEXT NOT NULL CHECK(role IN ('admin','contributor','viewer')),"
+    "  password_hash TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE TABLE destinations("
+    "  destination_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  display_name TEXT NOT NULL,"
+    "  api_url TEXT NOT NULL,"
+    "  api_key_box BLOB,"
+    "  key_hint TEXT NOT NULL DEFAULT '',"
+    "  export_user TEXT NOT NULL,"
+    "  rate_limit REAL NOT NULL,"
+    "  max_profiles INTEGER NOT NULL,"
+    "  account_name TEXT NOT NULL DEFAULT '',"
+    "  account_email TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  removed_at INTEGER);"
+    "CREATE UNIQUE INDEX destinations_live_name ON destinations(name) WHERE removed_at IS NULL;"
+    "CREATE TABLE consents("
+    "  consent_id INTEGER PRIMARY KEY,"
+    "  destination_id INTEGER NOT NULL REFERENCES destinations(destination_id),"
+    "  user_name TEXT NOT NULL,"
+    "  os_user TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  statement TEXT NOT NULL);"
+    "CREATE TABLE export_configs("
+    "  destination_id INTEGER PRIMARY KEY REFERENCES destinations(destination_id) ON DELETE CASCADE,"
+    "  email_attr TEXT NOT NULL,"
+    "  first_name_attr TEXT,"
+    "  last_name_attr TEXT,"
+    "  on_leave TEXT NOT NULL CHECK(on_leave IN ('remove','keep')),"
+    "  schedule INTEGER NOT NULL,"
+    "  list_membership TEXT NOT NULL CHECK(list_membership IN ('bulk','per-contact')),"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE TABLE export_fields("
+    "  destination_id INTEGER NOT NULL REFERENCES destinations(destination_id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  attr TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  custom INTEGER NOT NULL,"
+    "  PRIMARY KEY(destination_id, position));"
+    "CREATE TABLE export_segments("
+    "  destination_id INTEGER NOT NULL REFERENCES destinations(destination_id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  segment_id INTEGER NOT NULL REFERENCES segments(segment_id),"
+    "  PRIMARY KEY(destination_id, position));",
+
+    /* 4: what Autopilot confirmed per destination (contacts, lists, memberships), runs, undelivered records */
+    "CREATE TABLE export_lists("
+    "  destination_id INTEGER NOT NULL,"
+    "  segment_id INTEGER NOT NULL,"
+    "  list_id TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(destination_id, segment_id));"
+    "CREATE TABLE export_contacts("
+    "  destination_id INTEGER NOT NULL,"
+    "  customer_id TEXT NOT NULL,"
+    "  email TEXT NOT NULL,"
+    "  contact_id TEXT NOT NULL DEFAULT '',"
+    "  fields_hash BLOB NOT NULL,"
+    "  confirmed_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(destination_id, customer_id)) WITHOUT ROWID;"
+    "CREATE TABLE export_members("
+    "  destination_id INTEGER NOT NULL,"
+    "  customer_id TEXT NOT NULL,"
+    "  segment_id INTEGER NOT NULL,"
+    "  PRIMARY KEY(destination_id, customer_id, segment_id)) WITHOUT ROWID;"
+    "CREATE TABLE export_runs("
+    "  run_id INTEGER PRIMARY KEY,"
+    "  destination_id INTEGER NOT NULL REFERENCES destinations(destination_id),"
+    "  status TEXT NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  finished_at INTEGER,"
+    "  run_by TEXT NOT NULL,"
+    "  full INTEGER NOT NULL,"
+    "  profiles INTEGER NOT NULL DEFAULT 0,"
+    "  contacts_upserted INTEGER NOT NULL DEFAULT 0,"
+    "  list_additions INTEGER NOT NULL DEFAULT 0,"
+    "  list_removals INTEGER NOT NULL DEFAULT 0,"
+    "  unchanged INTEGER NOT NULL DEFAULT 0,"
+    "  invalid INTEGER NOT NULL DEFAULT 0,"
+    "  rejected INTEGER NOT NULL DEFAULT 0,"
+    "  api_calls INTEGER NOT NULL DEFAULT 0,"
+    "  retries INTEGER NOT NULL DEFAULT 0,"
+    "  throttled INTEGER NOT NULL DEFAULT 0,"
+    "  message TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX export_runs_by_destination ON export_runs(destination_id, run_id);"
+    "CREATE TABLE export_errors("
+    "  run_id INTEGER NOT NULL REFERENCES export_runs(run_id) ON DELETE CASCADE,"
+    "  customer_id TEXT NOT NULL,"
+    "  email TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  reason TEXT NOT NULL);"
+    "CREATE INDEX export_errors_by_run ON export_errors(run_id);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -178,7 +313,8 @@ seg_code store_open(const char *path, store_open_mode mode, store **out, seg_err
   }
   s->created = (app_id == 0);
   if (exec(s, "PRAGMA journal_mode=WAL") != SQLITE_OK || exec(s, "PRAGMA synchronous=NORMAL") != SQLITE_OK ||
-      exec(s, "PRAGMA foreign_keys=ON") != SQLITE_OK || exec(s, "PRAGMA cache_size=-16384") != SQLITE_OK ||
+      exec(s, "PRAGMA foreign_keys=ON") != SQLITE_OK ||
+      exec(s, "PRAGMA secure_delete=ON") != SQLITE_OK || /* a removed API key's bytes do not linger */ exec(s, "PRAGMA cache_size=-16384") != SQLITE_OK ||
       register_functions(s) != SQLITE_OK) {
     seg_code rc = store__sqlite_err(s, err, "configuring the store");
     store_close(s);
@@ -203,21 +339,42 @@ void store_close(store *s) {
 }
 
 seg_code store_tx_begin(store *s, seg_err *err) {
-  if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK) return store__sqlite_err(s, err, "starting a transaction");
+  char sql[48];
+  if (s->tx_depth == 0) snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+  else snprintf(sql, sizeof sql, "SAVEPOINT tx%d", s->tx_depth);
+  if (exec(s, sql) != SQLITE_OK) return store__sqlite_err(s, err, "starting a transaction");
+  s->tx_depth++;
   return SEG_OK;
 }
 
 seg_code store_tx_commit(store *s, seg_err *err) {
-  if (exec(s, "COMMIT") != SQLITE_OK) {
+  if (s->tx_depth <= 0) return seg_err_set(err, SEG_EINTERNAL, "commit without a transaction");
+  char sql[48];
+  s->tx_depth--;
+  if (s->tx_depth == 0) snprintf(sql, sizeof sql, "COMMIT");
+  else snprintf(sql, sizeof sql, "RELEASE tx%d", s->tx_depth);
+  if (exec(s, sql) != SQLITE_OK) {
     seg_code rc = store__sqlite_err(s, err, "committing");
-    exec(s, "ROLLBACK");
+    s->tx_depth++;
+    store_tx_rollback(s);
     return rc;
   }
   return SEG_OK;
 }
 
 void store_tx_rollback(store *s) {
-  if (!sqlite3_get_autocommit(s->db)) exec(s, "ROLLBACK");
+  if (s->tx_depth <= 0) {
+    if (!sqlite3_get_autocommit(s->db)) exec(s, "ROLLBACK");
+    return;
+  }
+  s->tx_depth--;
+  if (s->tx_depth == 0) {
+    exec(s, "ROLLBACK");
+  } else {
+    char sql[64];
+    snprintf(sql, sizeof sql, "ROLLBACK TO tx%d; RELEASE tx%d", s->tx_depth, s->tx_depth);
+    exec(s, sql);
+  }
 }
 
 seg_code store_meta_get(store *s, const char *key, char *out, size_t cap, seg_err *err) {

@@ -67,6 +67,8 @@ seg_code store_id_name(store *s, char *out, size_t cap, seg_err *err);
  * with how many do not. Later imports refuse values that do not fit instead of widening. */
 seg_code store_schema_pin(store *s, const char *name, attr_type type, seg_err *err);
 
+/* Drops attribute name and its values (not the id). Rules that read it become broken. */
+seg_code store_schema_drop(store *s, const char *name, seg_err *err);
 /* Counts, for each attribute of schema, the profiles with a non-empty value (counts[i], caller's
  * array of schema->n). One pass over the profiles. */
 seg_code store_schema_fill_counts(store *s, const store_schema *schema, int64_t *counts, seg_err *err);

@@ -10,6 +10,7 @@
 
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/jsonw.h"
 
 #define LOG_MAX_SECRETS 16
 
@@ -80,20 +81,6 @@ static const char *level_name(log_level l) {
   return "info";
 }
 
-static void json_escape(buf *b, const char *s) {
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') {
-      buf_putc(b, '\\');
-      buf_putc(b, (char)c);
-    } else if (c < 0x20) {
-      buf_printf(b, "\\u%04x", c);
-    } else {
-      buf_putc(b, (char)c);
-    }
-  }
-}
-
 void log_event(log_level level, const char *event, const char *fmt, ...) {
   if (level < g_min) return;
   char detail[2048];
@@ -110,11 +97,11 @@ void log_event(log_level level, const char *event, const char *fmt, ...) {
   buf line;
   buf_init(&line, 0);
   if (g_format == LOG_FORMAT_JSON) {
-    buf_printf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"", ts, level_name(level));
-    json_escape(&line, event);
-    buf_puts(&line, "\",\"message\":\"");
-    json_escape(&line, detail);
-    buf_puts(&line, "\"}\n");
+    buf_printf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":", ts, level_name(level));
+    jsonw_string(&line, event, strlen(event));
+    buf_puts(&line, ",\"message\":");
+    jsonw_string(&line, detail, strlen(detail));
+    buf_puts(&line, "}\n");
   } else {
     buf_printf(&line, "%s %-5s %s %s\n", ts, level_name(level), event, detail);
   }

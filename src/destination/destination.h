@@ -1,0 +1,91 @@
+/* destination.h: the seed's set-up flow: users, Autopilot destinations (the key read from a file
+ * or the environment, checked against Autopilot, encrypted under the master key), consent,
+ * removal, key rotation, and the connector's configuration (data matching, segments). */
+#ifndef SEGSHIP_DESTINATION_DESTINATION_H
+#define SEGSHIP_DESTINATION_DESTINATION_H
+
+#include "secret/secret.h"
+#include "store/destinations.h"
+#include "store/store.h"
+
+#define DEST_DEFAULT_RATE 5.0
+#define DEST_DEFAULT_MAX_PROFILES 100000
+
+/* ---- users ---- */
+bool dest_role_valid(const char *role);
+/* Adds a user; password (may be NULL: none yet) is hashed with Argon2id. */
+seg_code dest_user_add(store *s, const char *name, const char *role, const char *password, seg_err *err);
+seg_code dest_user_update(store *s, const char *name, const char *role, const char *password, seg_err *err);
+/* Removes a user; *warning (cap bytes) names the destinations that relied on them, or is "". */
+seg_code dest_user_remove(store *s, const char *name, char *warning, size_t cap, seg_err *err);
+/* Checks a password against a user's stored hash: SEG_OK, or SEG_EAUTH. */
+seg_code dest_user_check_password(store *s, const char *name, const char *password, seg_err *err);
+/* Reads a password (first line) from a file or "-" for standard input, into locked memory. */
+seg_code dest_read_password(const char *file, char **password, seg_err *err);
+
+/* ---- secrets ---- */
+/* Loads the store's master key (creating it with the store's first secret), checking that it is
+ * the key this store's secrets were made with. Never makes a new key over existing secrets. */
+seg_code dest_master_key(store *s, const char *db_path, secret_key **out, seg_err *err);
+/* Reads an API key from a file ("-": standard input) or an environment variable, trailing
+ * newline stripped, into locked memory (free with secret_plain_free). */
+seg_code dest_read_key(const char *file, const char *env, char **key, seg_err *err);
+/* Decrypts a destination's API key (free with secret_plain_free). */
+seg_code dest_key(store *s, const char *db_path, const store_destination *d, char **key, seg_err *err);
+
+/* ---- connect ---- */
+/* Checks key against Autopilot's GET /account at api_url: SEG_OK with what the account says,
+ * SEG_EAUTH for a refused key, SEG_EHTTP for a network failure, a timeout or a strange answer. */
+seg_code dest_connect(const char *api_url, const char *key, long timeout_ms, char *account_name, size_t name_cap,
+                      char *account_email, size_t email_cap, seg_err *err);
+
+/* The statement a user agrees to with --accept-privacy. */
+const char *dest_privacy_statement(void);
+
+typedef struct dest_add_options {
+  const char *name;
+  const char *display_name;  /* NULL: the name */
+  const char *api_url;       /* NULL: Autopilot's */
+  const char *key_file, *key_env;
+  const char *export_user;
+  double rate_limit;         /* < 0: the default */
+  int64_t max_profiles;      /* < 0: the default */
+  bool accept_privacy;
+  long connect_timeout_ms;   /* 0: 15 s */
+} dest_add_options;
+
+/* The whole set-up: validates, reads the key, connects, encrypts and saves with the consent.
+ * Nothing is saved unless everything succeeds. */
+seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, store_destination *out, seg_err *err);
+/* Deletes the key and the configuration at once; the run history stays, marked removed. */
+seg_code dest_remove(store *s, const char *name, seg_err *err);
+/* Replaces the key with a new one, checked against Autopilot first. */
+seg_code dest_rotate_key(store *s, const char *db_path, const char *name, const char *key_file, const char *key_env,
+                         long connect_timeout_ms, seg_err *err);
+
+/* ---- configuration ---- */
+typedef struct dest_configure_options {
+  const char *name;
+  const char *email, *first_name, *last_name; /* NULL: unchanged ("" clears first/last) */
+  const char **maps;                           /* "ATTR=Field" or "ATTR=custom:Name"; replace the mapping when n_maps > 0 */
+  size_t n_maps;
+  const char *segments;                        /* "A,B": replaces the list */
+  const char *on_leave;                        /* "remove" | "keep" */
+  int schedule;                                /* -1 unchanged, 0 off, 1 on */
+  const char *list_membership;                 /* "bulk" | "per-contact" */
+} dest_configure_options;
+
+typedef struct dest_configure_result {
+  int64_t distinct_profiles; /* across the selected segments, as last refreshed */
+  int64_t max_profiles;
+  bool over_limit;           /* a warning now; a run refuses to start */
+} dest_configure_result;
+
+seg_code dest_configure(store *s, const dest_configure_options *o, dest_configure_result *res, seg_err *err);
+
+/* Autopilot's writable standard contact fields; the canonical spelling of name, or NULL. */
+const char *dest_standard_field(const char *name);
+/* The Autopilot custom field type for an attribute type ("string", "integer", "float", "boolean", "date"). */
+const char *dest_custom_type(attr_type t);
+
+#endif

@@ -1,0 +1,370 @@
+/* plan.c: desired minus confirmed: emails checked and deduplicated, fields rendered and hashed,
+ * joins, leaves, renames and changes decided per person. */
+#include "export/plan.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "destination/destination.h"
+#include "export/email.h"
+#include "util/buf.h"
+#include "util/jsonw.h"
+#include "util/text.h"
+
+/* A small open-addressing map from normalised email to person index, for duplicates. */
+typedef struct email_map {
+  char **keys;
+  size_t *vals;
+  size_t cap, n;
+} email_map;
+
+static uint64_t hash_str(const char *s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+static int map_grow(email_map *m) {
+  size_t cap = m->cap ? m->cap * 2 : 1024;
+  char **keys = calloc(cap, sizeof *keys);
+  size_t *vals = calloc(cap, sizeof *vals);
+  if (!keys || !vals) {
+    free(keys);
+    free(vals);
+    return -1;
+  }
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->keys[i]) continue;
+    size_t j = hash_str(m->keys[i]) & (cap - 1);
+    while (keys[j]) j = (j + 1) & (cap - 1);
+    keys[j] = m->keys[i];
+    vals[j] = m->vals[i];
+  }
+  free(m->keys);
+  free(m->vals);
+  m->keys = keys;
+  m->vals = vals;
+  m->cap = cap;
+  return 0;
+}
+
+/* Finds key; when absent inserts it with val (key is borrowed: it must outlive the map). */
+static int map_find_or_add(email_map *m, char *key, size_t val, size_t *found) {
+  if ((m->n + 1) * 2 > m->cap && map_grow(m) != 0) return -1;
+  size_t j = hash_str(key) & (m->cap - 1);
+  while (m->keys[j]) {
+    if (strcmp(m->keys[j], key) == 0) {
+      *found = m->vals[j];
+      return 1;
+    }
+    j = (j + 1) & (m->cap - 1);
+  }
+  m->keys[j] = key;
+  m->vals[j] = val;
+  m->n++;
+  return 0;
+}
+
+static void map_free(email_map *m) {
+  free(m->keys);
+  free(m->vals);
+}
+
+typedef struct builder {
+  export_plan *plan;
+  const export_plan_input *in;
+  int attrs[3 + 64];        /* schema indexes: email, first, last, then mapped fields */
+  size_t n_attrs;
+  int first_at, last_at;    /* positions in attrs, or -1 */
+  email_map emails;
+  buf fields;
+  seg_code rc;
+  seg_err *err;
+  size_t confirmed_cursor;
+  size_t n_desired;
+} builder;
+
+static int add_problem(export_plan *p, const char *customer_id, const char *email, const char *kind,
+                       const char *reason) {
+  if (p->n_problems == p->cap_problems) {
+    size_t cap = p->cap_problems ? p->cap_problems * 2 : 64;
+    export_problem *np = realloc(p->problems, cap * sizeof *np);
+    if (!np) return -1;
+    p->problems = np;
+    p->cap_problems = cap;
+  }
+  export_problem *e = &p->problems[p->n_problems++];
+  e->customer_id = strdup(customer_id);
+  e->email = strdup(email ? email : "");
+  e->kind = kind;
+  snprintf(e->reason, sizeof e->reason, "%s", reason);
+  return 0;
+}
+
+static export_person *add_person(export_plan *p) {
+  if (p->n == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 1024;
+    export_person *np = realloc(p->people, cap * sizeof *np);
+    if (!np) return NULL;
+    p->people = np;
+    p->cap = cap;
+  }
+  export_person *e = &p->people[p->n++];
+  memset(e, 0, sizeof *e);
+  return e;
+}
+
+/* Renders a value as JSON: a string for standard fields, typed for custom fields. */
+static void put_value(buf *b, const seg_value *v, bool typed) {
+  char tmp[64];
+  size_t n;
+  if (typed && (v->type == ATTR_INTEGER || v->type == ATTR_REAL || v->type == ATTR_BOOLEAN)) {
+    const char *t = seg_value_canonical(v, tmp, sizeof tmp, &n);
+    if (v->type == ATTR_REAL && !v->is_int && !strpbrk(t, ".eE")) buf_printf(b, "%s.0", t);
+    else buf_append(b, t, n);
+    return;
+  }
+  const char *t = seg_value_canonical(v, tmp, sizeof tmp, &n);
+  jsonw_string(b, t, n);
+}
+
+/* The fields of a contact as JSON members (without braces): FirstName, LastName, the mapped
+ * standard fields, then "custom": {...}. Empty standard fields are sent as "" (clearing them);
+ * empty custom fields are left out. */
+static void render_fields(builder *bd, const seg_value *vals) {
+  buf *b = &bd->fields;
+  buf_reset(b);
+  const store_export_config *c = bd->in->config;
+  const store_schema *sc = bd->in->schema;
+  bool any = false;
+  if (bd->first_at >= 0) {
+    buf_puts(b, "\"FirstName\":");
+    put_value(b, &vals[bd->first_at], false);
+    any = true;
+  }
+  if (bd->last_at >= 0) {
+    buf_puts(b, any ? ",\"LastName\":" : "\"LastName\":");
+    put_value(b, &vals[bd->last_at], false);
+    any = true;
+  }
+  size_t base = 3;
+  for (size_t i = 0; i < c->n_fields; i++) {
+    if (c->fields[i].custom) continue;
+    if (any) buf_putc(b, ',');
+    jsonw_string(b, c->fields[i].field, strlen(c->fields[i].field));
+    buf_putc(b, ':');
+    put_value(b, &vals[base + i], false);
+    any = true;
+  }
+  bool custom_open = false;
+  for (size_t i = 0; i < c->n_fields; i++) {
+    if (!c->fields[i].custom || vals[base + i].type == ATTR_NONE) continue;
+    if (!custom_open) {
+      buf_puts(b, any ? ",\"custom\":{" : "\"custom\":{");
+      custom_open = true;
+    } else {
+      buf_putc(b, ',');
+    }
+    /* "<type>--<Name with each space replaced by -->" */
+    attr_type t = sc->attrs[bd->attrs[base + i]].type;
+    buf key;
+    buf_init(&key, 0);
+    buf_printf(&key, "%s--", dest_custom_type(t));
+    for (const char *p = c->fields[i].field; *p; p++) {
+      if (*p == ' ') buf_puts(&key, "--");
+      else buf_putc(&key, *p);
+    }
+    jsonw_string(b, buf_str(&key), key.len);
+    buf_free(&key);
+    buf_putc(b, ':');
+    seg_value v = vals[base + i];
+    if (t == ATTR_DATETIME || t == ATTR_DATE) v.type = t; /* dates as ISO-8601 text */
+    put_value(b, &v, true);
+  }
+  if (custom_open) buf_putc(b, '}');
+}
+
+static int on_desired(const store_desired_row *row, void *ctx) {
+  builder *bd = ctx;
+  export_plan *p = bd->plan;
+  p->profiles++;
+  char email[EXPORT_EMAIL_MAX + 1];
+  const char *reason;
+  const seg_value *ev = &row->values[0];
+  char tmp[64];
+  size_t en = 0;
+  const char *raw = ev->type == ATTR_NONE ? "" : seg_value_canonical(ev, tmp, sizeof tmp, &en);
+  if (!export_email_normalise(raw, en, email, &reason)) {
+    char why[200], shown[80];
+    snprintf(shown, sizeof shown, "%.*s", (int)(en > 60 ? 60 : en), raw);
+    if (ev->type == ATTR_NONE) snprintf(why, sizeof why, "no email: %s is empty", bd->in->config->email_attr);
+    else snprintf(why, sizeof why, "invalid email '%s': %s", shown, reason);
+    p->invalid++;
+    if (add_problem(p, row->customer_id, shown, "invalid", why) != 0) goto oom;
+    return 0;
+  }
+  export_person *e = add_person(p);
+  if (!e) goto oom;
+  e->customer_id = strdup(row->customer_id);
+  e->email = strdup(email);
+  if (!e->customer_id || !e->email) goto oom;
+  size_t found;
+  int dup = map_find_or_add(&bd->emails, e->email, p->n - 1, &found);
+  if (dup < 0) goto oom;
+  if (dup == 1) {
+    /* One Autopilot contact per email: the first profile (by id) carries it, with both's lists. */
+    export_person *first = &p->people[found];
+    first->want |= row->segments;
+    char why[256];
+    snprintf(why, sizeof why, "shares the email %.100s with profile %.60s, which is exported for both", email,
+             first->customer_id);
+    p->duplicates++;
+    if (add_problem(p, row->customer_id, email, "duplicate", why) != 0) goto oom;
+    free(e->customer_id);
+    free(e->email);
+    p->n--;
+    return 0;
+  }
+  e->want = row->segments;
+  render_fields(bd, row->values);
+  e->fields = strdup(buf_str(&bd->fields));
+  if (!e->fields) goto oom;
+  crypto_generichash(e->hash, 16, (const unsigned char *)bd->fields.data, bd->fields.len, NULL, 0);
+  return 0;
+oom:
+  bd->rc = seg_err_set(bd->err, SEG_ENOMEM, "out of memory building the plan");
+  return 1;
+}
+
+static int on_confirmed(const store_confirmed_row *row, void *ctx) {
+  builder *bd = ctx;
+  export_plan *p = bd->plan;
+  /* Both streams are in customer id order: advance the desired cursor to this id. */
+  while (bd->confirmed_cursor < bd->n_desired &&
+         strcmp(p->people[bd->confirmed_cursor].customer_id, row->customer_id) < 0)
+    bd->confirmed_cursor++;
+  export_person *e;
+  if (bd->confirmed_cursor < bd->n_desired && strcmp(p->people[bd->confirmed_cursor].customer_id, row->customer_id) == 0) {
+    e = &p->people[bd->confirmed_cursor];
+  } else {
+    if (row->segments == 0) return 0; /* confirmed once, in no list now: nothing to do */
+    e = add_person(p);
+    if (!e) goto oom;
+    e->customer_id = strdup(row->customer_id);
+    if (!e->customer_id) goto oom;
+  }
+  e->confirmed = true;
+  e->old_email = strdup(row->email);
+  e->contact_id = row->contact_id && row->contact_id[0] ? strdup(row->contact_id) : NULL;
+  e->have = row->segments;
+  if (!e->old_email) goto oom;
+  if (e->email && memcmp(e->hash, row->hash, 16) != 0) e->upsert = true;
+  return 0;
+oom:
+  bd->rc = seg_err_set(bd->err, SEG_ENOMEM, "out of memory building the plan");
+  return 1;
+}
+
+seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *plan, seg_err *err) {
+  memset(plan, 0, sizeof *plan);
+  const store_export_config *c = in->config;
+  const store_schema *sc = in->schema;
+  if (c->n_segments > STORE_EXPORT_MAX_SEGMENTS)
+    return seg_err_set(err, SEG_EINVAL, "an export holds at most %d segments", STORE_EXPORT_MAX_SEGMENTS);
+  if (c->n_fields > 64) return seg_err_set(err, SEG_EINVAL, "an export maps at most 64 fields");
+  builder bd = {.plan = plan, .in = in, .err = err, .first_at = -1, .last_at = -1};
+  const char *names[3] = {c->email_attr, c->first_name_attr, c->last_name_attr};
+  for (int i = 0; i < 3; i++) {
+    if (!names[i][0]) {
+      bd.attrs[i] = -1;
+      continue;
+    }
+    int k = store_schema_find(sc, names[i]);
+    if (k < 0)
+      return seg_err_set(err, SEG_EINVAL,
+                         "the export reads the attribute '%s', which is no longer in the schema; reconfigure it with "
+                         "'segship export configure'",
+                         names[i]);
+    bd.attrs[i] = k;
+  }
+  /* attrs as the store reads them: email first, then first and last name, then mapped fields */
+  size_t n = 0;
+  int order[3 + 64];
+  order[n++] = bd.attrs[0];
+  if (bd.attrs[1] >= 0) {
+    bd.first_at = (int)n;
+    order[n++] = bd.attrs[1];
+  }
+  if (bd.attrs[2] >= 0) {
+    bd.last_at = (int)n;
+    order[n++] = bd.attrs[2];
+  }
+  /* mapped fields start at a fixed position (3) so render_fields can index them; pad */
+  while (n < 3) order[n++] = bd.attrs[0];
+  for (size_t i = 0; i < c->n_fields; i++) {
+    int k = store_schema_find(sc, c->fields[i].attr);
+    if (k < 0)
+      return seg_err_set(err, SEG_EINVAL,
+                         "the export maps the attribute '%s', which is no longer in the schema; reconfigure it with "
+                         "'segship export configure'",
+                         c->fields[i].attr);
+    order[n++] = k;
+  }
+  memcpy(bd.attrs, order, n * sizeof *order);
+  bd.n_attrs = n;
+  buf_init(&bd.fields, 0);
+  seg_code rc = store_export_desired_each(s, sc, bd.attrs, bd.n_attrs, c->segment_ids, c->n_segments, on_desired, &bd, err);
+  if (rc == SEG_OK) rc = bd.rc;
+  bd.n_desired = plan->n;
+  if (rc == SEG_OK)
+    rc = store_export_confirmed_each(s, in->destination->id, c->segment_ids, c->n_segments, on_confirmed, &bd, err);
+  if (rc == SEG_OK) rc = bd.rc;
+  buf_free(&bd.fields);
+  map_free(&bd.emails);
+  if (rc != SEG_OK) {
+    export_plan_free(plan);
+    return rc;
+  }
+  /* Decide. */
+  bool remove = strcmp(c->on_leave, "remove") == 0;
+  for (size_t i = 0; i < plan->n; i++) {
+    export_person *e = &plan->people[i];
+    if (e->email) {
+      if (!e->confirmed || in->full) e->upsert = true;
+      if (e->confirmed && strcmp(e->email, e->old_email) != 0) {
+        e->rename = true;
+        e->upsert = true;
+      }
+      e->joins = in->full ? e->want : e->want & ~e->have;
+    }
+    e->leaves = remove ? e->have & ~e->want : 0;
+    if (e->upsert) plan->to_upsert++;
+    if (e->rename) plan->renames++;
+    if (e->email && !e->upsert && !e->joins) plan->unchanged++;
+    for (size_t k = 0; k < c->n_segments; k++) {
+      if (e->joins & ((uint64_t)1 << k)) plan->additions[k]++, plan->total_additions++;
+      if (e->leaves & ((uint64_t)1 << k)) plan->removals[k]++, plan->total_removals++;
+    }
+  }
+  return SEG_OK;
+}
+
+void export_plan_free(export_plan *plan) {
+  for (size_t i = 0; i < plan->n; i++) {
+    export_person *e = &plan->people[i];
+    free(e->customer_id);
+    free(e->email);
+    free(e->fields);
+    free(e->old_email);
+    free(e->contact_id);
+  }
+  free(plan->people);
+  for (size_t i = 0; i < plan->n_problems; i++) {
+    free(plan->problems[i].customer_id);
+    free(plan->problems[i].email);
+  }
+  free(plan->problems);
+  memset(plan, 0, sizeof *plan);
+}

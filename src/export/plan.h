@@ -1,0 +1,62 @@
+/* plan.h: what a run must do, before any call: what the segments want Autopilot to hold, minus
+ * what Autopilot confirmed in earlier runs of this destination. */
+#ifndef SEGSHIP_EXPORT_PLAN_H
+#define SEGSHIP_EXPORT_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/destinations.h"
+#include "store/exports.h"
+#include "store/store.h"
+
+typedef struct export_person {
+  char *customer_id;   /* owned */
+  char *email;         /* normalised (owned); NULL for a person the segments no longer want */
+  char *fields;        /* the contact's fields as JSON members, without braces and without Email (owned) */
+  uint8_t hash[16];    /* of fields */
+  uint64_t want;       /* segments (bits of the export's segment list) the person is in */
+  /* what Autopilot confirmed */
+  bool confirmed;
+  char *old_email;     /* owned, when confirmed */
+  char *contact_id;    /* owned, when known */
+  uint64_t have;       /* confirmed list memberships */
+  /* decisions */
+  bool upsert;         /* new, changed, renamed, or --full */
+  bool rename;         /* the email changed: move the contact with _NewEmail */
+  uint64_t joins;      /* lists to join */
+  uint64_t leaves;     /* lists to leave (--on-leave remove) */
+  /* run state */
+  bool failed;         /* a call for this person failed: later phases skip it */
+  bool upserted;       /* confirmed in this run */
+} export_person;
+
+typedef struct export_problem {
+  char *customer_id, *email; /* owned */
+  const char *kind;          /* "invalid" or "duplicate" */
+  char reason[256];
+} export_problem;
+
+typedef struct export_plan {
+  export_person *people;     /* in customer id order: those the segments want, then those only confirmed */
+  size_t n, cap;
+  export_problem *problems;
+  size_t n_problems, cap_problems;
+  int64_t profiles;          /* distinct profiles in the segments */
+  int64_t invalid, duplicates, unchanged, to_upsert, renames;
+  int64_t additions[STORE_EXPORT_MAX_SEGMENTS], removals[STORE_EXPORT_MAX_SEGMENTS];
+  int64_t total_additions, total_removals;
+} export_plan;
+
+typedef struct export_plan_input {
+  const store_destination *destination;
+  const store_export_config *config;
+  const store_schema *schema;
+  bool full;                 /* resend every contact and membership */
+} export_plan_input;
+
+/* Builds the plan from the stored memberships and the confirmed state. */
+seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *plan, seg_err *err);
+void export_plan_free(export_plan *plan);
+
+#endif
