@@ -67,6 +67,26 @@ static int map_find_or_add(email_map *m, char *key, size_t val, size_t *found) {
   return 0;
 }
 
+/* Undoes the insertion of key by a lookup that found nothing (keeps the map to desired emails). */
+static void map_remove_last(email_map *m, const char *key) {
+  size_t j = hash_str(key) & (m->cap - 1);
+  while (m->keys[j] && strcmp(m->keys[j], key) != 0) j = (j + 1) & (m->cap - 1);
+  if (!m->keys[j]) return;
+  /* backward-shift deletion keeps the probe chains intact */
+  m->keys[j] = NULL;
+  m->n--;
+  size_t k = (j + 1) & (m->cap - 1);
+  while (m->keys[k]) {
+    char *rk = m->keys[k];
+    size_t rv = m->vals[k];
+    m->keys[k] = NULL;
+    m->n--;
+    size_t found;
+    map_find_or_add(m, rk, rv, &found);
+    k = (k + 1) & (m->cap - 1);
+  }
+}
+
 static void map_free(email_map *m) {
   free(m->keys);
   free(m->vals);
@@ -322,8 +342,8 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
     rc = store_export_confirmed_each(s, in->destination->id, c->segment_ids, c->n_segments, on_confirmed, &bd, err);
   if (rc == SEG_OK) rc = bd.rc;
   buf_free(&bd.fields);
-  map_free(&bd.emails);
   if (rc != SEG_OK) {
+    map_free(&bd.emails);
     export_plan_free(plan);
     return rc;
   }
@@ -340,6 +360,18 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
       e->joins = in->full ? e->want : e->want & ~e->have;
     }
     e->leaves = remove ? e->have & ~e->want : 0;
+    if (!e->email && e->old_email) {
+      /* Its Autopilot contact may now be another profile's (two profiles sharing an email): the
+       * lists that profile wants stay; only the rest is left. */
+      size_t owner;
+      if (map_find_or_add(&bd.emails, e->old_email, (size_t)-1, &owner) == 1 && owner != (size_t)-1) {
+        uint64_t kept = e->have & plan->people[owner].want;
+        e->leaves &= ~kept;
+        e->forget = kept;
+      } else {
+        map_remove_last(&bd.emails, e->old_email);
+      }
+    }
     if (e->upsert) plan->to_upsert++;
     if (e->rename) plan->renames++;
     if (e->email && !e->upsert && !e->joins) plan->unchanged++;
@@ -348,6 +380,7 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
       if (e->leaves & ((uint64_t)1 << k)) plan->removals[k]++, plan->total_removals++;
     }
   }
+  map_free(&bd.emails);
   return SEG_OK;
 }
 

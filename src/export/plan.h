@@ -26,6 +26,7 @@ typedef struct export_person {
   bool rename;         /* the email changed: move the contact with _NewEmail */
   uint64_t joins;      /* lists to join */
   uint64_t leaves;     /* lists to leave (--on-leave remove) */
+  uint64_t forget;     /* memberships to forget without a call: the contact is now another profile's */
   /* run state */
   bool failed;         /* a call for this person failed: later phases skip it */
   bool upserted;       /* confirmed in this run */

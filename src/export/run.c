@@ -373,82 +373,164 @@ static int bit_count(uint64_t v) { return __builtin_popcountll(v); }
 
 /* ---- the phases ---- */
 
-static seg_code send_all(engine *e, bool per_contact, seg_err *err) {
+/* Does Autopilot add an existing contact to the list named in _autopilot_list? Its documentation
+ * only promises it for contacts the call creates. Asked once per destination, with one real join:
+ * upsert that contact with the list, then look whether it is a member. Returns 1 (it does, as
+ * recorded before), 2 (it does, and this probe delivered the join), 0 (it does not: joins go one
+ * membership call each), or -1 (no verdict: take the safe way). */
+static int probe_list_field(engine *e, int64_t destination_id, size_t person, int seg, seg_err *err) {
+  char key[64], verdict[32];
+  snprintf(key, sizeof key, "list_field:%lld", (long long)destination_id);
+  if (store_meta_get(e->s, key, verdict, sizeof verdict, NULL) == SEG_OK) return strcmp(verdict, "always") == 0;
+  export_person *p = &e->plan->people[person];
+  batch one = {.kind = B_UPSERT, .n = 1, .people = &person, .seg = &seg};
+  ap_request *r = build_request(e, &one);
+  if (!r) return -1;
+  int result = -1;
+  json_t *map = NULL;
+  if (ap_call(e->client, r, err) == SEG_OK && r->status == 200 && ap_parse_upsert(r, &map, err) == SEG_OK) {
+    json_t *id = json_object_get(map, p->email);
+    if (json_is_string(id)) {
+      const char *cid = json_string_value(id);
+      ap_request *check = ap_req_list_member(e->list_ids[seg], cid);
+      if (check && ap_call(e->client, check, err) == SEG_OK) {
+        if (check->status == 200) result = 1;
+        else if (check->status == 404) result = 0;
+      }
+      ap_request_free(check);
+      seg_err werr;
+      if (store_tx_begin(e->s, &werr) == SEG_OK) {
+        seg_code rc = SEG_OK;
+        if (!p->upserted) rc = store_export_confirm_contact(e->w, p->customer_id, p->email, cid, p->hash, &werr);
+        if (rc == SEG_OK && result == 1) rc = store_export_member_add(e->w, p->customer_id, e->cfg->segment_ids[seg], &werr);
+        if (rc == SEG_OK && result >= 0) rc = store_meta_set(e->s, key, result ? "always" : "create-only", &werr);
+        if (rc == SEG_OK && store_tx_commit(e->s, &werr) == SEG_OK) {
+          if (!p->upserted && p->upsert) e->run->contacts_upserted++;
+          p->upserted = true;
+          if (result == 1) e->run->list_additions++;
+        } else if (rc != SEG_OK) {
+          store_tx_rollback(e->s);
+          result = -1;
+        }
+      }
+    }
+  }
+  json_decref(map);
+  ap_request_free(r);
+  if (result == 1) result = 2;
+  if (result == 0)
+    log_event(LOG_WARN, "export.list_field.create_only",
+              "Autopilot does not add existing contacts to a list through _autopilot_list; they join with one call "
+              "each (--list-membership per-contact says so up front)");
+  return result;
+}
+
+/* The order of the calls: moved emails first (so that no later call creates a second contact);
+ * then one upsert per new or changed contact, a new contact carrying its first list in the same
+ * bulk call; then the other list joins, in bulk calls when Autopilot applies _autopilot_list to
+ * existing contacts, else one membership call each; then removals from lists. */
+static seg_code send_all(engine *e, bool per_contact, int64_t destination_id, seg_err *err) {
   export_plan *pl = e->plan;
   size_t cap = 0;
   for (size_t i = 0; i < pl->n; i++) cap += 1 + (size_t)bit_count(pl->people[i].joins);
   size_t *ip = malloc((cap + 1) * sizeof *ip);
   int *is = malloc((cap + 1) * sizeof *is), *ir = malloc((cap + 1) * sizeof *ir);
-  if (!ip || !is || !ir) {
+  uint64_t *pend = calloc(pl->n + 1, sizeof *pend);
+  if (!ip || !is || !ir || !pend) {
     free(ip);
     free(is);
     free(ir);
+    free(pend);
     return seg_err_set(err, SEG_ENOMEM, "out of memory");
   }
   seg_code rc = SEG_OK;
-  /* 1. Moved emails first, so that no later call creates a second contact. */
   size_t n = 0;
   for (size_t i = 0; i < pl->n; i++)
-    if (pl->people[i].rename) {
-      ip[n] = i;
-      is[n] = -1;
-      ir[n] = 0;
-      n++;
-    }
+    if (pl->people[i].rename) ip[n] = i, is[n] = -1, ir[n] = 0, n++;
   rc = queue_bulk(e, B_RENAME, ip, is, n, ir, err);
   if (rc == SEG_OK) rc = run_phase(e, err);
-  /* 2. New and changed contacts, with list membership inside the same bulk calls. */
+
+  if (rc == SEG_OK && !e->stop) {
+    n = 0;
+    for (size_t i = 0; i < pl->n; i++) {
+      export_person *p = &pl->people[i];
+      if (p->failed || !p->email) continue;
+      pend[i] = p->joins;
+      if (!p->confirmed) {
+        int first = -1;
+        if (!per_contact && pend[i]) {
+          first = __builtin_ctzll(pend[i]);
+          pend[i] &= pend[i] - 1;
+        }
+        ip[n] = i, is[n] = first, ir[n] = 0, n++;
+      } else if (p->upsert && !p->rename) {
+        ip[n] = i, is[n] = -1, ir[n] = 0, n++;
+      }
+    }
+    rc = queue_bulk(e, B_UPSERT, ip, is, n, ir, err);
+    if (rc == SEG_OK) rc = run_phase(e, err);
+  }
+
   if (rc == SEG_OK && !e->stop) {
     n = 0;
     int max_round = 0;
     for (size_t i = 0; i < pl->n; i++) {
-      export_person *p = &pl->people[i];
-      if (p->failed || !p->email) continue;
-      bool fields_due = p->upsert && !p->rename;
-      uint64_t joins = per_contact ? 0 : p->joins;
+      if (pl->people[i].failed) continue;
       int r = 0;
-      if (joins == 0 && fields_due) {
-        ip[n] = i, is[n] = -1, ir[n] = r++, n++;
-      }
-      for (int k = 0; k < 64 && joins; k++)
-        if (joins & ((uint64_t)1 << k)) {
-          joins &= ~((uint64_t)1 << k);
-          ip[n] = i, is[n] = k, ir[n] = r++, n++;
-        }
+      for (uint64_t b = pend[i]; b; b &= b - 1) ip[n] = i, is[n] = __builtin_ctzll(b), ir[n] = r++, n++;
       if (r > max_round) max_round = r;
     }
-    /* order the items by round (a stable counting pass) */
-    size_t *op = malloc((n + 1) * sizeof *op);
-    int *os = malloc((n + 1) * sizeof *os), *orr = malloc((n + 1) * sizeof *orr);
-    if (!op || !os || !orr) {
-      rc = seg_err_set(err, SEG_ENOMEM, "out of memory");
-    } else {
-      size_t k = 0;
-      for (int r = 0; r < max_round; r++)
-        for (size_t i = 0; i < n; i++)
-          if (ir[i] == r) op[k] = ip[i], os[k] = is[i], orr[k] = r, k++;
-      rc = queue_bulk(e, B_UPSERT, op, os, k, orr, err);
+    int bulk = 0;
+    if (n && !per_contact) {
+      bulk = probe_list_field(e, destination_id, ip[0], is[0], err);
+      if (bulk == 2) { /* the probe delivered the first join */
+        memmove(ip, ip + 1, (n - 1) * sizeof *ip);
+        memmove(is, is + 1, (n - 1) * sizeof *is);
+        memmove(ir, ir + 1, (n - 1) * sizeof *ir);
+        n--;
+      }
     }
-    free(op);
-    free(os);
-    free(orr);
+    if (bulk >= 1) {
+      size_t *op = malloc((n + 1) * sizeof *op);
+      int *os = malloc((n + 1) * sizeof *os), *orr = malloc((n + 1) * sizeof *orr);
+      if (!op || !os || !orr) {
+        rc = seg_err_set(err, SEG_ENOMEM, "out of memory");
+      } else {
+        size_t k = 0;
+        for (int r = 0; r < max_round; r++) /* by round: no email twice in one call */
+          for (size_t i = 0; i < n; i++)
+            if (ir[i] == r) op[k] = ip[i], os[k] = is[i], orr[k] = r, k++;
+        rc = queue_bulk(e, B_UPSERT, op, os, k, orr, err);
+      }
+      free(op);
+      free(os);
+      free(orr);
+    } else {
+      for (size_t i = 0; i < n && rc == SEG_OK; i++) rc = queue_single(e, B_JOIN, ip[i], is[i], err);
+    }
     if (rc == SEG_OK) rc = run_phase(e, err);
   }
-  /* 3. Per-contact membership, and 4. removals from lists. */
-  for (int phase = 0; phase < 2 && rc == SEG_OK && !e->stop; phase++) {
-    if (phase == 0 && !per_contact) continue;
-    for (size_t i = 0; i < pl->n && rc == SEG_OK; i++) {
-      export_person *p = &pl->people[i];
-      uint64_t bits = phase == 0 ? p->joins : p->leaves;
-      if (phase == 0 && (p->failed || !p->email)) continue;
-      for (int k = 0; k < 64 && rc == SEG_OK; k++)
-        if (bits & ((uint64_t)1 << k)) rc = queue_single(e, phase == 0 ? B_JOIN : B_LEAVE, i, k, err);
+
+  if (rc == SEG_OK && !e->stop) {
+    /* Memberships now carried by another profile with the same email: forgotten, no call. */
+    bool any = false;
+    for (size_t i = 0; i < pl->n && !any; i++) any = pl->people[i].forget != 0;
+    if (any && (rc = store_tx_begin(e->s, err)) == SEG_OK) {
+      for (size_t i = 0; i < pl->n && rc == SEG_OK; i++)
+        for (uint64_t b = pl->people[i].forget; b && rc == SEG_OK; b &= b - 1)
+          rc = store_export_member_remove(e->w, pl->people[i].customer_id, e->cfg->segment_ids[__builtin_ctzll(b)], err);
+      if (rc == SEG_OK) rc = store_tx_commit(e->s, err);
+      else store_tx_rollback(e->s);
     }
+    for (size_t i = 0; i < pl->n && rc == SEG_OK; i++)
+      for (uint64_t b = pl->people[i].leaves; b && rc == SEG_OK; b &= b - 1)
+        rc = queue_single(e, B_LEAVE, i, __builtin_ctzll(b), err);
     if (rc == SEG_OK) rc = run_phase(e, err);
   }
   free(ip);
   free(is);
   free(ir);
+  free(pend);
   return rc;
 }
 
@@ -677,7 +759,7 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     rep->run.unchanged = plan.unchanged;
     int64_t work = plan.to_upsert + plan.total_additions + plan.total_removals;
     export_progress_start(&e.progress, o->progress, work, "records");
-    rc = send_all(&e, strcmp(cfg.list_membership, "per-contact") == 0, err);
+    rc = send_all(&e, strcmp(cfg.list_membership, "per-contact") == 0, d.id, err);
     export_progress_end(&e.progress);
   }
   if (e.client) save_counts(&e);

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# segship_lib.sh: helpers for end-to-end tests of segship against autopilot-sim (source after
+# lib.sh): a store in the test's temp dir, a destination set up against the running simulator,
+# and the check that Autopilot's state (through /__sim/state) equals the segments exactly.
+: "${SEGSHIP_BIN:=$TAP_ROOT/build/segship}"
+DB="$TAP_TMP/store.db"
+export SEGSHIP_BACKOFF_MS=${SEGSHIP_BACKOFF_MS:-20} # retries in tests: fast, still exponential with jitter
+seg() { "$SEGSHIP_BIN" --db "$DB" "$@"; }
+
+KEY1=0123456789abcdef0123456789abcdef
+KEY2=fedcba9876543210fedcba9876543210
+
+# setup_store COUNT [SEED]: a new store with COUNT generated profiles, an admin "alice".
+setup_store() {
+  rm -f "$DB" "$DB"-wal "$DB"-shm "$DB".key "$DB".export-*.lock
+  seg init >/dev/null || BAIL_OUT "segship init failed"
+  seg profiles generate --count "$1" --seed "${2:-11}" --out "$TAP_TMP/profiles.csv"
+  seg profiles import "$TAP_TMP/profiles.csv" >/dev/null || BAIL_OUT "import failed"
+  printf 'correct horse battery\n' >"$TAP_TMP/pw"
+  seg user add alice --role admin --password-file "$TAP_TMP/pw" >/dev/null || BAIL_OUT "user add failed"
+  printf '%s\n' "$KEY1" >"$TAP_TMP/key1"
+  printf '%s\n' "$KEY2" >"$TAP_TMP/key2"
+}
+
+# add_destination NAME [extra flags]: connects NAME to the running simulator with KEY1, no rate limit.
+add_destination() {
+  local name=$1
+  shift
+  seg destination add "$name" --api-key-file "$TAP_TMP/key1" --api-url "$SIM_URL/v1" --accept-privacy \
+    --export-user alice --rate-limit 0 "$@" >/dev/null || BAIL_OUT "destination add failed"
+}
+
+# expected_state DEST: what Autopilot should hold for DEST's export, from segship's own store:
+# {"contacts": [emails], "lists": {"title": [emails]}} with emails normalised, invalid ones
+# left out and duplicates once.
+expected_state() {
+  local dest=$1 segs s
+  segs=$(seg export show "$dest" --json | jq -r '.segments[]')
+  seg profiles list --limit 0 --json |
+    jq -c '[.profiles[] | {key: .id, value: ((.attributes.Email // "") | ascii_downcase | gsub("^\\s+|\\s+$"; ""))}] | from_entries' \
+      >"$TAP_TMP/expected.profiles"
+  : >"$TAP_TMP/expected.members"
+  while IFS= read -r s; do
+    [[ -z $s ]] && continue
+    seg segment show "$s" --members 10000000 --json | jq -c --arg s "$s" '{($s): .member_ids}' >>"$TAP_TMP/expected.members"
+  done <<<"$segs"
+  jq -c -n --slurpfile p "$TAP_TMP/expected.profiles" --slurpfile m "$TAP_TMP/expected.members" '
+    ($p[0]) as $emails |
+    ([$m[] | to_entries[] | {key: .key, value: ([.value[] | $emails[.] | select(test("^[^@ ]+@[^@ ]+\\.[a-z]{2,}$"))] | unique)}]
+      | from_entries) as $lists |
+    {contacts: ([$lists[]] | add // [] | unique), lists: $lists}'
+}
+
+# actual_state KEY: what the simulator holds for account KEY, in the same shape.
+actual_state() {
+  curl -s "$SIM_URL/__sim/state?key=$1" | jq -c --arg k "$1" '.accounts[$k] as $a |
+    ([$a.contacts[] | {key: .contact_id, value: (.Email | ascii_downcase)}] | from_entries) as $ids |
+    {contacts: ([$a.contacts[].Email | ascii_downcase] | sort),
+     lists: ([$a.lists[] | {key: .title, value: ([.contacts[] | $ids[.]] | sort)}] | from_entries)}'
+}
+
+# is_exact DEST DESC [contacts]: every list of DEST's export holds exactly its segment's members
+# (normalised, valid emails), no email is held twice, and every member is a contact; with
+# "contacts", Autopilot holds no other contact either (true until someone leaves every segment).
+is_exact() {
+  local want got
+  want=$(expected_state "$1")
+  got=$(actual_state "$KEY1")
+  local diff
+  printf '%s' "$want" >"$TAP_TMP/want.json"
+  printf '%s' "$got" >"$TAP_TMP/got.json"
+  diff=$(jq -n --slurpfile W "$TAP_TMP/want.json" --slurpfile G "$TAP_TMP/got.json" --arg strict "${3:-}" '
+    $W[0] as $w | $G[0] as $g |
+    {missing_contacts: ($w.contacts - $g.contacts | length),
+     extra_contacts: (if $strict == "contacts" then ($g.contacts - $w.contacts | length) else 0 end),
+     lists: [($w.lists + $g.lists | keys[]) as $k | {list: $k, missing: (($w.lists[$k] // []) - ($g.lists[$k] // []) | length),
+                                   extra: (($g.lists[$k] // []) - ($w.lists[$k] // []) | length)}
+             | select(.missing > 0 or .extra > 0)]}')
+  if [[ $(jq '.missing_contacts + .extra_contacts + (.lists | length)' <<<"$diff") == 0 ]]; then
+    pass "$2"
+  else
+    fail "$2" "$diff"
+  fi
+  local dups
+  dups=$(jq '[.contacts | group_by(.)[] | select(length > 1)] | length' <<<"$got")
+  is "$dups" 0 "$2: no contact twice"
+}
+
+# writes DESC: the number of write calls the simulator received so far.
+writes() {
+  curl -s "$SIM_URL/__sim/stats" | jq '[.by_route | to_entries[] | select(.key | test("^(POST|DELETE) /v1")) | .value] | add // 0'
+}
