@@ -97,6 +97,7 @@ seg_code ap_client_new(const ap_config *cfg, ap_client **out, seg_err *err) {
   if (c->cfg.connect_timeout_ms <= 0) c->cfg.connect_timeout_ms = 10000;
   if (c->cfg.backoff_ms <= 0) c->cfg.backoff_ms = 500;
   if (c->cfg.max_throttled <= 0) c->cfg.max_throttled = 100;
+  if (c->cfg.cancel_grace_ms <= 0) c->cfg.cancel_grace_ms = 5000;
   size_t bl = strlen(cfg->base_url);
   while (bl && cfg->base_url[bl - 1] == '/') bl--;
   c->base_url = strndup(cfg->base_url, bl);
@@ -278,9 +279,33 @@ seg_code ap_run(ap_client *c, ap_next_fn next, ap_done_fn done, void *ctx, seg_e
   bool exhausted = false;
   int stop = 0;
   bool cancelled = false;
+  double cancelled_at = 0;
   for (;;) {
-    if (c->cfg.cancel && *c->cfg.cancel) cancelled = true;
+    if (c->cfg.cancel && *c->cfg.cancel && !cancelled) {
+      cancelled = true;
+      cancelled_at = now_ms();
+    }
     double now = now_ms();
+    if (cancelled && c->busy > 0 && now - cancelled_at > (double)c->cfg.cancel_grace_ms) {
+      /* Shutting down: stop waiting. These may have been applied; the caller treats them as not
+       * confirmed, and upserts are safe to send again. */
+      for (int i = 0; i < c->n_slots; i++) {
+        slot *sl = &c->slots[i];
+        if (!sl->busy) continue;
+        curl_multi_remove_handle(c->multi, sl->easy);
+        ap_request *r = sl->req;
+        sl->req = NULL;
+        sl->busy = false;
+        c->busy--;
+        r->status = 0;
+        snprintf(r->error, sizeof r->error, "no answer before shutdown");
+        free(r->response);
+        r->response = calloc(1, 1);
+        r->response_len = 0;
+        done(ctx, r);
+      }
+      continue;
+    }
     double next_due = now + 100;
     /* Start what may start: due retries first, then new requests, within the pace. */
     while (!cancelled && !stop && c->busy < c->n_slots) {

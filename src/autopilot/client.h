@@ -26,6 +26,7 @@ typedef struct ap_config {
   double backoff_ms;     /* the first retry's delay before jitter (default 500; doubles each time) */
   int max_throttled;     /* 429s in a row for one request before giving up (default 100) */
   volatile sig_atomic_t *cancel; /* when it becomes nonzero: send nothing new, finish what is in flight */
+  long cancel_grace_ms;  /* after a cancel, answers still awaited after this long are abandoned (default 5000) */
 } ap_config;
 
 typedef enum { AP_GET, AP_POST, AP_DELETE } ap_method;

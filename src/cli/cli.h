@@ -75,6 +75,10 @@ extern const cli_command cli_segment_commands[];
 extern const cli_command cli_user_commands[];
 extern const cli_command cli_destination_commands[];
 extern const cli_command cli_export_commands[];
+extern const cli_command cli_source_commands[];
+extern const cli_command cli_schedule_commands[];
+int cli_cmd_refresh(cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_serve(cli_ctx *ctx, int argc, char **argv);
 int cli_export_configure(cli_ctx *ctx, int argc, char **argv);
 int cli_export_show(cli_ctx *ctx, int argc, char **argv);
 

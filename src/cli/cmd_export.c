@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "export/report.h"
 #include "export/run.h"
 #include "store/destinations.h"
 #include "store/exports.h"
@@ -18,23 +19,6 @@ static volatile sig_atomic_t g_cancel;
 static void on_signal(int sig) {
   (void)sig;
   g_cancel = 1;
-}
-
-static json_t *run_json(const store_export_run *r) {
-  char started[25] = "", finished[25] = "";
-  if (r->started_at) clock_format_ms(r->started_at, started);
-  if (r->finished_at) clock_format_ms(r->finished_at, finished);
-  double duration = r->finished_at && r->started_at ? (double)(r->finished_at - r->started_at) / 1000.0 : 0;
-  json_t *o = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s, s:s, s:b}",
-                        "run_id", (json_int_t)r->run_id, "destination", r->destination, "status", r->status, "profiles",
-                        (json_int_t)r->profiles, "contacts_upserted", (json_int_t)r->contacts_upserted, "list_additions",
-                        (json_int_t)r->list_additions, "list_removals", (json_int_t)r->list_removals, "unchanged",
-                        (json_int_t)r->unchanged, "invalid", (json_int_t)r->invalid, "rejected", (json_int_t)r->rejected,
-                        "api_calls", (json_int_t)r->api_calls, "retries", (json_int_t)r->retries, "throttled",
-                        (json_int_t)r->throttled, "duration_s", duration, "started_at", started, "finished_at",
-                        finished, "message", r->message, "full", r->full);
-  if (r->destination_removed) json_object_set_new(o, "destination_removed", json_true());
-  return o;
 }
 
 static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
@@ -119,7 +103,7 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
     fprintf(stderr, "segship: an earlier run was interrupted; this run resumed from what it had confirmed\n");
   const store_export_run *r = &rep.run;
   if (ctx->json) {
-    cli_print_json(run_json(r));
+    cli_print_json(export_run_json(r));
   } else {
     double secs = (double)(r->finished_at - r->started_at) / 1000.0;
     printf("run %lld of '%s': %s in %.1f s\n", (long long)r->run_id, name, r->status, secs);
@@ -172,7 +156,7 @@ static int cmd_history(cli_ctx *ctx, int argc, char **argv) {
     for (size_t k = 0; k < nr; k++) {
       const store_export_run *r = &runs[k];
       if (arr) {
-        json_array_append_new(arr, run_json(r));
+        json_array_append_new(arr, export_run_json(r));
         continue;
       }
       char started[25];

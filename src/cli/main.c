@@ -18,6 +18,10 @@ static const cli_command commands[] = {
     {"user", NULL, cli_user_commands, "users: admins manage destinations, contributors run exports"},
     {"destination", NULL, cli_destination_commands, "connect, show, remove Autopilot accounts"},
     {"export", NULL, cli_export_commands, "configure, run and inspect exports of segments to Autopilot"},
+    {"source", NULL, cli_source_commands, "files of profiles imported at each refresh"},
+    {"refresh", cli_cmd_refresh, NULL, "import the sources, refresh the segments, run the scheduled exports"},
+    {"schedule", NULL, cli_schedule_commands, "when refreshes run"},
+    {"serve", cli_cmd_serve, NULL, "the service: refreshes on the schedule, /healthz and /metrics"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -187,6 +187,31 @@ static const char *const migrations[] = {
     "  kind TEXT NOT NULL,"
     "  reason TEXT NOT NULL);"
     "CREATE INDEX export_errors_by_run ON export_errors(run_id);",
+
+    /* 5: sources of profiles, and the record of each refresh with its steps */
+    "CREATE TABLE sources("
+    "  source_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  path TEXT NOT NULL,"
+    "  format TEXT NOT NULL CHECK(format IN ('auto','csv','jsonl')),"
+    "  replace INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE refreshes("
+    "  refresh_id INTEGER PRIMARY KEY,"
+    "  trigger TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  finished_at INTEGER);"
+    "CREATE TABLE refresh_steps("
+    "  refresh_id INTEGER NOT NULL REFERENCES refreshes(refresh_id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  target TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  finished_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(refresh_id, position));",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

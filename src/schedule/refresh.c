@@ -1,0 +1,174 @@
+/* refresh.c: the refresh sequence: sources, segments, scheduled exports; each step recorded. */
+#include "schedule/refresh.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "segment/segment.h"
+#include "store/destinations.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/text.h"
+
+void refresh_report_free(refresh_report *r) {
+  free(r->steps);
+  memset(r, 0, sizeof *r);
+}
+
+static store_refresh_step *add_step(refresh_report *r, const char *kind, const char *target) {
+  store_refresh_step *p = realloc(r->steps, (r->n_steps + 1) * sizeof *p);
+  if (!p) return NULL;
+  r->steps = p;
+  p = &p[r->n_steps++];
+  memset(p, 0, sizeof *p);
+  snprintf(p->kind, sizeof p->kind, "%s", kind);
+  snprintf(p->target, sizeof p->target, "%s", target);
+  p->started_at = clock_now_ms();
+  return p;
+}
+
+static void end_step(store *s, refresh_report *r, store_refresh_step *st, const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void end_step(store *s, refresh_report *r, store_refresh_step *st, const char *status, const char *fmt, ...) {
+  snprintf(st->status, sizeof st->status, "%s", status);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(st->message, sizeof st->message, fmt, ap);
+  va_end(ap);
+  st->finished_at = clock_now_ms();
+  seg_err ignore;
+  store_refresh_step_add(s, r->id, (size_t)(st - r->steps), st, &ignore);
+  log_event(strcmp(status, "ok") == 0 || strcmp(status, "succeeded") == 0 ? LOG_INFO : LOG_WARN, "refresh.step",
+            "%s %s: %s: %s", st->kind, st->target, status, st->message);
+}
+
+seg_code refresh_run(store *s, const char *db_path, const refresh_options *o, refresh_report *r, seg_err *err) {
+  memset(r, 0, sizeof *r);
+  seg_code rc = store_refresh_start(s, o->trigger ? o->trigger : "manual", &r->id, err);
+  if (rc != SEG_OK) return rc;
+  bool all_ok = true, cancelled = false;
+  log_event(LOG_INFO, "refresh.started", "refresh %lld (%s)", (long long)r->id, o->trigger ? o->trigger : "manual");
+
+  /* 1. Sources. */
+  store_source *sources = NULL;
+  size_t n_sources = 0;
+  if ((rc = store_sources_list(s, &sources, &n_sources, err)) != SEG_OK) return rc;
+  bool schema_changed = false;
+  for (size_t i = 0; i < n_sources; i++) {
+    if (o->cancel && *o->cancel) {
+      cancelled = true;
+      break;
+    }
+    store_refresh_step *st = add_step(r, "import", sources[i].name);
+    if (!st) break;
+    ingest_options io = {.path = sources[i].path, .replace = sources[i].replace};
+    ingest_format_parse(sources[i].format, &io.format);
+    ingest_report ir;
+    seg_err ierr = {0};
+    if (ingest_import(s, &io, &ir, &ierr) == SEG_OK) {
+      end_step(s, r, st, "ok", "%lld inserted, %lld updated, %lld unchanged, %lld deleted, %lld rejected",
+               (long long)ir.counts.inserted, (long long)ir.counts.updated, (long long)ir.counts.unchanged,
+               (long long)ir.counts.deleted, (long long)ir.rejected);
+      schema_changed |= ir.n_widenings || ir.new_attributes;
+      ingest_report_free(&ir);
+    } else {
+      all_ok = false;
+      end_step(s, r, st, "failed", "%s", ierr.msg);
+    }
+  }
+  free(sources);
+  if (schema_changed) {
+    int broken;
+    seg_err ignore;
+    segment_recheck(s, &broken, &ignore);
+  }
+
+  /* 2. Segments. */
+  segment_result *seg = NULL;
+  size_t n_seg = 0;
+  if (!cancelled && !(o->cancel && *o->cancel)) {
+    store_refresh_step *st = add_step(r, "segments", "all");
+    seg_err serr = {0};
+    if (st && segment_refresh(s, NULL, &seg, &n_seg, &serr) == SEG_OK) {
+      int broken = 0;
+      char names[400] = "";
+      for (size_t i = 0; i < n_seg; i++)
+        if (!seg[i].ok) {
+          size_t len = strlen(names);
+          snprintf(names + len, sizeof names - len, "%s'%s'", broken++ ? ", " : "", seg[i].name);
+        }
+      if (broken) {
+        all_ok = false;
+        end_step(s, r, st, "failed", "%zu refreshed; broken: %s", n_seg - (size_t)broken, names);
+      } else {
+        end_step(s, r, st, "ok", "%zu refreshed", n_seg);
+      }
+    } else if (st) {
+      all_ok = false;
+      end_step(s, r, st, "failed", "%s", serr.msg);
+    }
+  } else {
+    cancelled = true;
+  }
+
+  /* 3. Scheduled exports, in turn. */
+  store_destination *dests = NULL;
+  size_t n_dests = 0;
+  if (!cancelled && store_destinations_list(s, false, &dests, &n_dests, err) == SEG_OK) {
+    for (size_t i = 0; i < n_dests; i++) {
+      if (o->cancel && *o->cancel) {
+        cancelled = true;
+        break;
+      }
+      store_export_config cfg;
+      if (store_export_config_get(s, dests[i].id, &cfg, NULL) != SEG_OK) continue;
+      if (!cfg.schedule) {
+        store_export_config_free(&cfg);
+        continue;
+      }
+      store_refresh_step *st = add_step(r, "export", dests[i].name);
+      if (!st) {
+        store_export_config_free(&cfg);
+        break;
+      }
+      /* An export whose segment failed to refresh is skipped. */
+      const char *failed_segment = NULL;
+      for (size_t k = 0; k < cfg.n_segments && !failed_segment; k++)
+        for (size_t j = 0; j < n_seg; j++)
+          if (!seg[j].ok && text_ieq(seg[j].name, cfg.segment_names[k])) failed_segment = seg[j].name;
+      if (failed_segment) {
+        all_ok = false;
+        end_step(s, r, st, "skipped", "segment '%s' failed to refresh", failed_segment);
+        store_export_config_free(&cfg);
+        continue;
+      }
+      store_export_config_free(&cfg);
+      export_options eo = {.progress = o->progress, .cancel = o->cancel};
+      export_report er;
+      seg_err eerr = {0};
+      seg_code erc = export_run(s, db_path, dests[i].name, &eo, &er, &eerr);
+      const store_export_run *run = &er.run;
+      if (erc == SEG_OK) {
+        end_step(s, r, st, "succeeded", "run %lld: %lld upserted, %lld added, %lld removed, %lld unchanged, %lld calls",
+                 (long long)run->run_id, (long long)run->contacts_upserted, (long long)run->list_additions,
+                 (long long)run->list_removals, (long long)run->unchanged, (long long)run->api_calls);
+      } else {
+        all_ok = false;
+        const char *status = erc == SEG_EBUSY ? "skipped" : run->run_id ? run->status : "failed";
+        end_step(s, r, st, status, "%s%s", run->run_id ? "" : "", eerr.msg);
+        if (erc == SEG_ECANCEL) cancelled = true;
+      }
+      if (o->on_export && (run->run_id || erc != SEG_EBUSY)) o->on_export(&er, erc, eerr.msg, o->ctx);
+    }
+  }
+  store_destinations_free(dests, n_dests);
+  free(seg);
+  snprintf(r->status, sizeof r->status, "%s", cancelled ? "cancelled" : all_ok ? "succeeded" : "failed");
+  store_refresh_finish(s, r->id, r->status, err);
+  log_event(all_ok && !cancelled ? LOG_INFO : LOG_WARN, "refresh.finished", "refresh %lld: %s", (long long)r->id,
+            r->status);
+  return SEG_OK;
+}

@@ -1,0 +1,29 @@
+/* service.h: `segship serve`: runs refreshes on the schedule, unattended, for months: one
+ * service per store (a lock), logs one event a line, /healthz and /metrics, notifications of
+ * failed runs, SIGTERM/SIGINT to stop within seconds, SIGHUP to reload. */
+#ifndef SEGSHIP_SCHEDULE_SERVICE_H
+#define SEGSHIP_SCHEDULE_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+#include "util/log.h"
+
+typedef struct service_options {
+  const char *db_path;
+  const char *listen;          /* "127.0.0.1:8080" */
+  const char *notify_command;  /* run with the failed run's JSON on stdin */
+  const char *notify_url;      /* POSTed the failed run's JSON, with retries */
+} service_options;
+
+/* Runs until SIGTERM or SIGINT. Returns SEG_OK after a clean stop, or why it could not start. */
+seg_code service_run(const service_options *o, seg_err *err);
+
+/* The schedule as kept in the store: cron expression, time zone, anchor (set at `schedule set`). */
+struct store;
+seg_code service_schedule_get(struct store *s, char *expr, size_t ecap, char *tz, size_t tcap, int64_t *anchor,
+                              seg_err *err);
+seg_code service_schedule_set(struct store *s, const char *expr, const char *tz, seg_err *err);
+
+#endif
