@@ -48,8 +48,9 @@ __attribute__((format(printf, 1, 2), noreturn)) static void main_usage_error(con
 }
 
 /* Binds and listens on "HOST:PORT" ("[::1]:0" for IPv6). Writes the URL into url. Returns the
- * socket, or -1 with a sentence in err. */
-static int main_listen(const char *spec, char *url, size_t urllen, char *err, size_t errlen) {
+ * socket, or -1 with a sentence in err; *usage_error tells a malformed spec from a refused bind. */
+static int main_listen(const char *spec, char *url, size_t urllen, char *err, size_t errlen, bool *usage_error) {
+  *usage_error = true;
   char host[256];
   const char *colon = strrchr(spec, ':');
   if (!colon || colon == spec || !colon[1] || (size_t)(colon - spec) >= sizeof host) {
@@ -68,6 +69,7 @@ static int main_listen(const char *spec, char *url, size_t urllen, char *err, si
     snprintf(err, errlen, "cannot use --listen %s: %s.", spec, gai_strerror(rc));
     return -1;
   }
+  *usage_error = false;
   int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
   if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
@@ -152,7 +154,9 @@ int main(int argc, char **argv) {
   int stop_fd = signalfd(-1, &stop, SFD_CLOEXEC);
 
   char url[128], err[256];
-  int fd = main_listen(listen_spec, url, sizeof url, err, sizeof err);
+  bool usage_error = false;
+  int fd = main_listen(listen_spec, url, sizeof url, err, sizeof err, &usage_error);
+  if (fd < 0 && usage_error) main_usage_error("%s", err);
   if (fd < 0 || stop_fd < 0) {
     fprintf(stderr, "autopilot-sim: %s\n", fd < 0 ? err : "cannot watch for signals.");
     free(keys);
