@@ -21,10 +21,32 @@ int account_standard_index(const char *name) {
 
 /* ---------------------------------------------------------------- accounts */
 
+/* ---------------------------------------------------------------- tombstones */
+
+static void account_bury(strmap *m, const char *id, uint64_t seq) {
+  account_tombstone *t = strmap_get(m, id);
+  if (!t) {
+    size_t n = strlen(id);
+    t = mem_alloc(sizeof *t + n + 1);
+    memcpy(t->id, id, n + 1);
+    strmap_put(m, t->id, t);
+  }
+  t->seq = seq;
+}
+
+static void account_unbury(strmap *m, const char *id) { free(strmap_remove(m, id)); }
+
+static void account_tombstones_free(strmap *m) {
+  const strmap_slot *s;
+  for (size_t i = 0; strmap_next(m, &i, &s);) free(s->value);
+  strmap_free(m);
+}
+
 static void account_init_data(account *a) {
   strmap_init(&a->contacts_by_id);
   strmap_init(&a->contacts_by_email);
-  ordindex_init(&a->contacts);
+  seqindex_init(&a->contacts);
+  strmap_init(&a->deleted);
   strmap_init(&a->lists_by_id);
   strmap_init(&a->lists_by_title);
   strmap_init(&a->fields_by_name);
@@ -38,12 +60,9 @@ account *account_new(const char *key) {
 }
 
 static void account_contact_free(account_contact *c) {
-  for (int i = 0; i < ACCOUNT_STANDARD_COUNT; i++) json_decref(c->standard[i]);
-  for (size_t i = 0; i < c->ncustom; i++) json_decref(c->custom[i].value);
-  free(c->custom);
+  free(c->values);
   free(c->lists);
   free(c->email);
-  free(c->email_key);
   free(c);
 }
 
@@ -52,9 +71,11 @@ static void account_free_data(account *a) {
   for (size_t i = 0; strmap_next(&a->contacts_by_id, &i, &s);) account_contact_free(s->value);
   strmap_free(&a->contacts_by_id);
   strmap_free(&a->contacts_by_email);
-  ordindex_free(&a->contacts);
+  seqindex_free(&a->contacts);
+  account_tombstones_free(&a->deleted);
   for (size_t i = 0; i < a->nlists; i++) {
-    ordindex_free(&a->lists[i]->members);
+    seqindex_free(&a->lists[i]->members);
+    account_tombstones_free(&a->lists[i]->departed);
     free(a->lists[i]->id);
     free(a->lists[i]->title);
     free(a->lists[i]);
@@ -110,65 +131,149 @@ account_contact *account_contact_find(const account *a, const char *id_or_email)
   return c;
 }
 
+/* Stores email and its lower-cased key in one allocation. */
+static void account_contact_store_email(account_contact *c, const char *email) {
+  size_t n = strlen(email);
+  char *both = mem_alloc(2 * n + 2);
+  memcpy(both, email, n + 1);
+  account_email_key(email, both + n + 1);
+  free(c->email);
+  c->email = both;
+  c->email_key = both + n + 1;
+}
+
 account_contact *account_contact_create(account *a, const char *email, prng *ids, int64_t now_ms) {
   account_contact *c = mem_zalloc(sizeof *c);
-  do prng_uuid(ids, "person_", c->id);
-  while (strmap_get(&a->contacts_by_id, c->id));
-  size_t n = strlen(email);
-  c->email = mem_strndup(email, n);
-  c->email_key = mem_alloc(n + 1);
-  account_email_key(email, c->email_key);
+  /* One probe: put, and in the (2^-122) case of a taken id, put the owner back and draw again. */
+  for (;;) {
+    prng_uuid(ids, "person_", c->id);
+    account_contact *taken = strmap_put(&a->contacts_by_id, c->id, c);
+    if (!taken && !(a->deleted.count && strmap_get(&a->deleted, c->id))) break;
+    if (taken) strmap_put(&a->contacts_by_id, taken->id, taken);
+    else strmap_remove(&a->contacts_by_id, c->id);
+  }
+  account_contact_store_email(c, email);
   c->created_ms = c->updated_ms = now_ms;
-  strmap_put(&a->contacts_by_id, c->id, c);
   strmap_put(&a->contacts_by_email, c->email_key, c);
-  ordindex_insert(&a->contacts, c->id, c);
+  c->seq = seqindex_append(&a->contacts, c);
   return c;
 }
 
 void account_contact_set_email(account *a, account_contact *c, const char *email) {
-  size_t n = strlen(email);
-  char *key = mem_alloc(n + 1);
-  account_email_key(email, key);
-  if (strcmp(key, c->email_key) != 0) {
-    strmap_remove(&a->contacts_by_email, c->email_key);
-    free(c->email_key);
-    c->email_key = key;
-    strmap_put(&a->contacts_by_email, c->email_key, c);
-  } else {
-    free(key);
-  }
-  free(c->email);
-  c->email = mem_strndup(email, n);
+  strmap_remove(&a->contacts_by_email, c->email_key);
+  account_contact_store_email(c, email);
+  strmap_put(&a->contacts_by_email, c->email_key, c);
 }
 
 void account_contact_delete(account *a, account_contact *c) {
-  for (size_t i = 0; i < c->nlists; i++) ordindex_remove(&c->lists[i]->members, c->id);
+  for (size_t i = 0; i < c->nlists; i++) {
+    seqindex_remove(&c->lists[i].list->members, c->lists[i].seq);
+    account_bury(&c->lists[i].list->departed, c->id, c->lists[i].seq);
+  }
   strmap_remove(&a->contacts_by_email, c->email_key);
   strmap_remove(&a->contacts_by_id, c->id);
-  ordindex_remove(&a->contacts, c->id);
+  seqindex_remove(&a->contacts, c->seq);
+  account_bury(&a->deleted, c->id, c->seq);
   account_contact_free(c);
 }
 
-void account_contact_set_standard(account_contact *c, account_standard_field f, json_t *value) {
-  json_decref(c->standard[f]);
-  c->standard[f] = value ? json_incref(value) : NULL;
+bool account_page_start(const account *a, const char *bookmark, size_t *pos) {
+  uint64_t seq = 0;
+  if (bookmark) {
+    const account_contact *c = strmap_get(&a->contacts_by_id, bookmark);
+    const account_tombstone *t = c ? NULL : strmap_get(&a->deleted, bookmark);
+    if (!c && !t) return false;
+    seq = c ? c->seq : t->seq;
+  }
+  *pos = seqindex_after(&a->contacts, seq);
+  return true;
 }
 
-void account_contact_set_custom(account_contact *c, const account_field *field, json_t *value) {
-  for (size_t i = 0; i < c->ncustom; i++) {
-    if (c->custom[i].field != field) continue;
-    json_decref(c->custom[i].value);
-    if (value) {
-      c->custom[i].value = json_incref(value);
-    } else {
-      memmove(&c->custom[i], &c->custom[i + 1], (c->ncustom - i - 1) * sizeof *c->custom);
-      c->ncustom--;
-    }
-    return;
+static const account_membership *account_membership_of(const account_list *l, const account_contact *c) {
+  for (size_t i = 0; i < c->nlists; i++)
+    if (c->lists[i].list == l) return &c->lists[i];
+  return NULL;
+}
+
+bool account_list_page_start(const account *a, const account_list *l, const char *bookmark, size_t *pos) {
+  uint64_t seq = 0;
+  if (bookmark) {
+    const account_contact *c = strmap_get(&a->contacts_by_id, bookmark);
+    const account_membership *m = c ? account_membership_of(l, c) : NULL;
+    const account_tombstone *t = m ? NULL : strmap_get(&l->departed, bookmark);
+    if (!m && !t) return false;
+    seq = m ? m->seq : t->seq;
   }
-  if (!value) return;
-  mem_grow((void **)&c->custom, &c->capcustom, c->ncustom + 1, sizeof *c->custom);
-  c->custom[c->ncustom++] = (account_custom_value){field, json_incref(value)};
+  *pos = seqindex_after(&l->members, seq);
+  return true;
+}
+
+/* ---------------------------------------------------------------- a contact's values */
+
+/* A value's header, read and written with memcpy: values sit at any byte offset. */
+typedef struct account_value_header {
+  uint32_t number;
+  uint32_t len;
+} account_value_header;
+
+bool account_contact_next_value(const account_contact *c, size_t *pos, uint32_t *number, const char **text,
+                                size_t *len) {
+  if (*pos >= c->values_len) return false;
+  account_value_header h;
+  memcpy(&h, c->values + *pos, sizeof h);
+  *number = h.number;
+  *text = c->values + *pos + sizeof h;
+  *len = h.len;
+  *pos += sizeof h + h.len;
+  return true;
+}
+
+/* The offset of value `number`'s header, or -1. */
+static long account_value_find(const account_contact *c, uint32_t number) {
+  size_t pos = 0, at;
+  uint32_t n;
+  const char *text;
+  size_t len;
+  for (at = pos; account_contact_next_value(c, &pos, &n, &text, &len); at = pos)
+    if (n == number) return (long)at;
+  return -1;
+}
+
+const char *account_contact_value(const account_contact *c, uint32_t number, size_t *len) {
+  long at = account_value_find(c, number);
+  if (at < 0) return NULL;
+  account_value_header h;
+  memcpy(&h, c->values + at, sizeof h);
+  *len = h.len;
+  return c->values + at + sizeof h;
+}
+
+/* Replaces the value in place (keeping its place in the order) or appends it. */
+void account_contact_set_value(account_contact *c, uint32_t number, const char *json, size_t len) {
+  long at = account_value_find(c, number);
+  size_t old = 0;
+  if (at >= 0) {
+    account_value_header h;
+    memcpy(&h, c->values + at, sizeof h);
+    old = sizeof h + h.len;
+  }
+  size_t fresh = len ? sizeof(account_value_header) + len : 0;
+  size_t need = c->values_len - old + fresh;
+  if (need > c->values_cap) {
+    size_t cap = c->values_cap ? c->values_cap : 32;
+    while (cap < need) cap *= 2;
+    c->values = mem_realloc(c->values, cap);
+    c->values_cap = (uint32_t)cap;
+  }
+  size_t where = at >= 0 ? (size_t)at : c->values_len;
+  size_t tail = at >= 0 ? c->values_len - (size_t)at - old : 0;
+  memmove(c->values + where + fresh, c->values + where + old, tail);
+  if (fresh) {
+    account_value_header h = {number, (uint32_t)len};
+    memcpy(c->values + where, &h, sizeof h);
+    memcpy(c->values + where + sizeof h, json, len);
+  }
+  c->values_len = (uint32_t)need;
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -184,7 +289,8 @@ account_list *account_list_create(account *a, const char *title, const char *id,
     l->id = mem_strdup(buf);
   }
   l->title = mem_strdup(title);
-  ordindex_init(&l->members);
+  seqindex_init(&l->members);
+  strmap_init(&l->departed);
   mem_grow((void **)&a->lists, &a->caplists, a->nlists + 1, sizeof *a->lists);
   a->lists[a->nlists++] = l;
   strmap_put(&a->lists_by_id, l->id, l);
@@ -199,26 +305,26 @@ account_list *account_list_find_title(const account *a, const char *title) {
 }
 
 /* A contact belongs to few lists, so its own array answers membership in O(its lists). */
-bool account_list_has(const account_list *l, const account_contact *c) {
-  for (size_t i = 0; i < c->nlists; i++)
-    if (c->lists[i] == l) return true;
-  return false;
-}
+bool account_list_has(const account_list *l, const account_contact *c) { return account_membership_of(l, c) != NULL; }
 
 bool account_list_add(account_list *l, account_contact *c) {
   if (account_list_has(l, c)) return false;
-  mem_grow((void **)&c->lists, &c->caplists, c->nlists + 1, sizeof *c->lists);
-  c->lists[c->nlists++] = l;
-  ordindex_insert(&l->members, c->id, c);
+  if (l->departed.count) account_unbury(&l->departed, c->id);
+  if (c->nlists == c->caplists) {
+    c->caplists = c->caplists ? c->caplists * 2 : 2;
+    c->lists = mem_realloc(c->lists, c->caplists * sizeof *c->lists);
+  }
+  c->lists[c->nlists++] = (account_membership){l, seqindex_append(&l->members, c)};
   return true;
 }
 
 bool account_list_remove(account_list *l, account_contact *c) {
   for (size_t i = 0; i < c->nlists; i++) {
-    if (c->lists[i] != l) continue;
+    if (c->lists[i].list != l) continue;
+    seqindex_remove(&l->members, c->lists[i].seq);
+    account_bury(&l->departed, c->id, c->lists[i].seq);
     memmove(&c->lists[i], &c->lists[i + 1], (c->nlists - i - 1) * sizeof *c->lists);
     c->nlists--;
-    ordindex_remove(&l->members, c->id);
     return true;
   }
   return false;
@@ -233,6 +339,7 @@ account_field *account_field_add(account *a, const char *key, const char *name, 
   f->key = mem_strdup(key);
   f->name = mem_strdup(name);
   f->type = type;
+  f->index = (uint32_t)a->nfields;
   mem_grow((void **)&a->fields, &a->capfields, a->nfields + 1, sizeof *a->fields);
   a->fields[a->nfields++] = f;
   strmap_put(&a->fields_by_name, f->name, f);

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ordindex.h"
+#include "seqindex.h"
 #include "prng.h"
 #include "ratelimit.h"
 #include "strmap.h"
@@ -39,32 +39,50 @@ typedef struct account_field {
   char *key;  /* "string--Loyalty--Tier", as first written (owned) */
   char *name; /* "Loyalty Tier": what identifies the field (owned) */
   account_field_type type;
+  uint32_t index; /* its place in account.fields */
 } account_field;
 
-typedef struct account_custom_value {
-  const account_field *field;
-  json_t *value; /* owned reference */
-} account_custom_value;
+/* A contact's values are numbered: standard fields by account_standard_field, custom fields by
+ * ACCOUNT_CUSTOM_BASE + their index. */
+#define ACCOUNT_CUSTOM_BASE 1024u
 
-#define ACCOUNT_ID_SIZE 64
+#define ACCOUNT_ID_SIZE 64         /* buffers for list and hook ids ("contactlist_" + UUID) */
+#define ACCOUNT_CONTACT_ID_SIZE 44 /* "person_" + UUID + NUL */
+
+/* A contact's place in one list: the list and the sequence number it got there. */
+typedef struct account_membership {
+  struct account_list *list;
+  uint64_t seq;
+} account_membership;
+
+/* What remains of a contact that left an ordering (deleted, or removed from a list): where it
+ * was, so that a page whose bookmark it is still knows where to continue. */
+typedef struct account_tombstone {
+  uint64_t seq;
+  char id[]; /* the map key points here */
+} account_tombstone;
 
 typedef struct account_contact {
-  char id[ACCOUNT_ID_SIZE]; /* "person_<UUID>"; the key of the id map and of the ordered index */
-  char *email;              /* as last written (owned) */
-  char *email_key;          /* lower-cased: the key of the email map (owned) */
-  json_t *standard[ACCOUNT_STANDARD_COUNT]; /* owned references; NULL when never set */
+  char id[ACCOUNT_CONTACT_ID_SIZE]; /* "person_<UUID>"; the key of the id map */
   bool unsubscribed;
+  uint32_t nlists, caplists;
+  uint64_t seq;      /* its place in the account's creation order */
+  char *email;       /* as last written, then its lower-cased copy (one allocation, owned) */
+  char *email_key;   /* points into email: the key of the email map */
   int64_t created_ms, updated_ms;
-  account_custom_value *custom; /* in the order first set */
-  size_t ncustom, capcustom;
-  struct account_list **lists; /* the lists it belongs to, in the order it joined them */
-  size_t nlists, caplists;
+  /* Every value set, as JSON text, packed in one allocation (owned): per value a header
+   * {uint32 number, uint32 length} then the text, in the order first set. Compact, because an
+   * export holds hundreds of thousands of contacts. */
+  char *values;
+  uint32_t values_len, values_cap;
+  account_membership *lists; /* the lists it belongs to, in the order it joined them */
 } account_contact;
 
 typedef struct account_list {
   char *id;          /* owned */
   char *title;       /* owned */
-  ordindex members;  /* contact id -> account_contact, for paging */
+  seqindex members;  /* account_contact pointers in the order they joined, for paging */
+  strmap departed;   /* contact id -> account_tombstone (owned): members removed since */
 } account_list;
 
 typedef struct account_hook {
@@ -78,7 +96,8 @@ typedef struct account {
   ratelimit bucket;
   strmap contacts_by_id;    /* id -> contact (the owner of contacts) */
   strmap contacts_by_email; /* email_key -> contact */
-  ordindex contacts;        /* by id, for paging */
+  seqindex contacts;        /* in creation order, for paging */
+  strmap deleted;           /* contact id -> account_tombstone (owned) */
   account_list **lists;     /* in creation order (owned) */
   size_t nlists, caplists;
   strmap lists_by_id, lists_by_title;
@@ -98,6 +117,12 @@ void account_clear(account *a);
 /* Writes the lower-cased (ASCII) copy of email into out (strlen(email) + 1 bytes). */
 void account_email_key(const char *email, char *out);
 
+/* Where a page after bookmark starts in the account's contacts (bookmark NULL: the first page).
+ * The bookmark is a contact id, live or deleted; false when no contact ever had it. */
+bool account_page_start(const account *a, const char *bookmark, size_t *pos);
+/* The same for the members of list l (a bookmark may be a contact removed from the list since). */
+bool account_list_page_start(const account *a, const account_list *l, const char *bookmark, size_t *pos);
+
 /* Finds a contact by id, then by email (case-insensitive). NULL when there is none. */
 account_contact *account_contact_find(const account *a, const char *id_or_email);
 account_contact *account_contact_by_email_key(const account *a, const char *email_key);
@@ -108,10 +133,14 @@ account_contact *account_contact_create(account *a, const char *email, prng *ids
 void account_contact_set_email(account *a, account_contact *c, const char *email);
 /* Removes the contact from the account and its lists, and frees it. */
 void account_contact_delete(account *a, account_contact *c);
-/* Sets (value non-NULL: a new reference is taken) or clears (NULL) a standard field. */
-void account_contact_set_standard(account_contact *c, account_standard_field f, json_t *value);
-/* Sets (a new reference is taken) or clears (NULL) a custom value. */
-void account_contact_set_custom(account_contact *c, const account_field *field, json_t *value);
+/* Sets value number `number` to the JSON text json[0..len) (copied); len 0 clears it. */
+void account_contact_set_value(account_contact *c, uint32_t number, const char *json, size_t len);
+/* The JSON text of value `number` (*len bytes, not NUL-terminated), or NULL when unset. */
+const char *account_contact_value(const account_contact *c, uint32_t number, size_t *len);
+/* Iterates the values in the order first set: size_t pos = 0; while (account_contact_next_value(
+ * c, &pos, &number, &text, &len)) ... */
+bool account_contact_next_value(const account_contact *c, size_t *pos, uint32_t *number, const char **text,
+                                size_t *len);
 
 /* Creates a list. id NULL draws "contactlist_<UUID>" from ids; otherwise id is copied (the
  * caller has checked that it is free). title is copied. */

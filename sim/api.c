@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "jsonparse.h"
 #include "upsert.h"
 
 /* ---------------------------------------------------------------- responses */
@@ -69,6 +70,14 @@ char *api_percent_decode(const char *s, size_t n) {
 bool api_utf8_valid(const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s, *end = p + n;
   while (p < end) {
+    /* ASCII runs, eight bytes at a time */
+    while (end - p >= 8) {
+      uint64_t w;
+      memcpy(&w, p, 8);
+      if (w & 0x8080808080808080ULL) break;
+      p += 8;
+    }
+    if (p >= end) break;
     unsigned c = *p;
     if (c < 0x80) {
       p++;
@@ -134,49 +143,55 @@ void api_path_free(api_path *p) {
 
 /* ---------------------------------------------------------------- contacts as read */
 
-/* The text of a name part: a string as is, a number as written. Returns a malloced string. */
-static char *api_name_part(const json_t *v) {
-  if (json_is_string(v)) return mem_strdup(json_string_value(v));
-  char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-  if (!text) mem_fail();
-  return text;
+/* The text a name part adds to Name: a JSON string's escaped inside, a number's digits. Either
+ * can be pasted inside a JSON string as is. */
+static void api_name_part(const char *json, size_t len, const char **text, size_t *n) {
+  bool quoted = len >= 2 && json[0] == '"';
+  *text = quoted ? json + 1 : json;
+  *n = quoted ? len - 2 : len;
 }
 
 /* Name is "First Last" made of whichever of the two are set; it follows them in the object. */
 static void api_write_name(jsonbuf *b, const account_contact *c) {
-  const json_t *first = c->standard[ACCOUNT_FIELD_FirstName], *last = c->standard[ACCOUNT_FIELD_LastName];
-  char *a = first ? api_name_part(first) : mem_strdup(""), *z = last ? api_name_part(last) : mem_strdup("");
-  size_t na = strlen(a), nz = strlen(z);
-  char *name = mem_alloc(na + nz + 2);
-  memcpy(name, a, na);
-  size_t n = na;
-  if (na && nz) name[n++] = ' ';
-  memcpy(name + n, z, nz);
-  n += nz;
+  size_t flen = 0, llen = 0, fn = 0, ln = 0;
+  const char *first = account_contact_value(c, ACCOUNT_FIELD_FirstName, &flen);
+  const char *last = account_contact_value(c, ACCOUNT_FIELD_LastName, &llen), *ft = "", *lt = "";
+  if (first) api_name_part(first, flen, &ft, &fn);
+  if (last) api_name_part(last, llen, &lt, &ln);
+  char stack[256], *name = fn + ln + 4 <= sizeof stack ? stack : mem_alloc(fn + ln + 4);
+  size_t n = 0;
+  name[n++] = '"';
+  memcpy(name + n, ft, fn), n += fn;
+  if (fn && ln) name[n++] = ' ';
+  memcpy(name + n, lt, ln), n += ln;
+  name[n++] = '"';
   jsonbuf_key(b, "Name");
-  jsonbuf_string(b, name, n);
-  free(a), free(z), free(name);
+  jsonbuf_raw_value(b, name, n);
+  if (name != stack) free(name);
 }
 
-void api_write_contact(jsonbuf *b, const account_contact *c) {
+void api_write_contact(jsonbuf *b, const account *a, const account_contact *c) {
   char when[64];
   jsonbuf_object_open(b);
   jsonbuf_key(b, "contact_id");
   jsonbuf_cstring(b, c->id);
   jsonbuf_key(b, "Email");
   jsonbuf_cstring(b, c->email);
+  size_t len;
   for (int f = 0; f < ACCOUNT_STANDARD_COUNT; f++) {
-    if (!c->standard[f]) continue;
-    jsonbuf_key(b, account_standard_names[f]);
-    jsonbuf_json(b, c->standard[f]);
-    if (f == ACCOUNT_FIELD_LastName || (f == ACCOUNT_FIELD_FirstName && !c->standard[ACCOUNT_FIELD_LastName]))
+    const char *text = account_contact_value(c, (uint32_t)f, &len);
+    if (text) {
+      jsonbuf_key(b, account_standard_names[f]);
+      jsonbuf_raw_value(b, text, len);
+    }
+    if (f == ACCOUNT_FIELD_LastName && (text || account_contact_value(c, ACCOUNT_FIELD_FirstName, &len)))
       api_write_name(b, c);
   }
   jsonbuf_key(b, "type");
   jsonbuf_cstring(b, "Contact");
   jsonbuf_key(b, "lists");
   jsonbuf_array_open(b);
-  for (size_t i = 0; i < c->nlists; i++) jsonbuf_cstring(b, c->lists[i]->id);
+  for (size_t i = 0; i < c->nlists; i++) jsonbuf_cstring(b, c->lists[i].list->id);
   jsonbuf_array_close(b);
   jsonbuf_key(b, "unsubscribed");
   jsonbuf_bool(b, c->unsubscribed);
@@ -190,14 +205,19 @@ void api_write_contact(jsonbuf *b, const account_contact *c) {
   jsonbuf_bool(b, true);
   jsonbuf_key(b, "custom_fields");
   jsonbuf_array_open(b);
-  for (size_t i = 0; i < c->ncustom; i++) {
+  size_t pos = 0;
+  uint32_t number;
+  const char *text;
+  while (account_contact_next_value(c, &pos, &number, &text, &len)) {
+    if (number < ACCOUNT_CUSTOM_BASE) continue;
+    const account_field *f = a->fields[number - ACCOUNT_CUSTOM_BASE];
     jsonbuf_object_open(b);
     jsonbuf_key(b, "kind");
-    jsonbuf_cstring(b, c->custom[i].field->name);
+    jsonbuf_cstring(b, f->name);
     jsonbuf_key(b, "value");
-    jsonbuf_json(b, c->custom[i].value);
+    jsonbuf_raw_value(b, text, len);
     jsonbuf_key(b, "fieldType");
-    jsonbuf_cstring(b, account_field_type_names[c->custom[i].field->type]);
+    jsonbuf_cstring(b, account_field_type_names[f->type]);
     jsonbuf_key(b, "deleted");
     jsonbuf_bool(b, false);
     jsonbuf_object_close(b);
@@ -208,20 +228,26 @@ void api_write_contact(jsonbuf *b, const account_contact *c) {
 
 /* ---------------------------------------------------------------- request bodies */
 
-/* Parses the body as a JSON object. On failure sets a 400 on r and returns NULL. The caller
- * owns the returned reference. */
-static json_t *api_body_object(const api_call *call, api_response *r) {
+/* Checks that the body is there (not blank) and valid UTF-8; otherwise sets a 400 on r. */
+static bool api_body_present(const api_call *call, api_response *r) {
   size_t n = call->body_len;
   const char *s = call->body;
   while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) s++, n--;
   if (!n) {
     api_error(r, 400, "The request body is empty; send a JSON object.");
-    return NULL;
+    return false;
   }
   if (!api_utf8_valid(call->body, call->body_len)) {
     api_error(r, 400, "The request body is not valid UTF-8.");
-    return NULL;
+    return false;
   }
+  return true;
+}
+
+/* Parses the body as a JSON object. On failure sets a 400 on r and returns NULL. The caller
+ * owns the returned reference. */
+static json_t *api_body_object(const api_call *call, api_response *r) {
+  if (!api_body_present(call, r)) return NULL;
   json_error_t jerr;
   json_t *v = json_loadb(call->body, call->body_len, 0, &jerr);
   if (!v) {
@@ -251,53 +277,64 @@ static account_list *api_find_list(const api_call *call, size_t seg, api_respons
   return l;
 }
 
-/* One page of an ordered index of contacts: up to 100 after the bookmark (NULL: from the start).
- * The bookmark is the id of the last contact of the previous page; any string works, so a page
- * after a deleted contact still continues where it left off. */
-static void api_write_page(api_response *r, const ordindex *ix, const char *bookmark) {
+/* One page: up to 100 live entries of ix from position pos. total_contacts is the size of the
+ * whole collection; the bookmark (the id of the page's last contact) is there only when more
+ * contacts follow. */
+static void api_write_page(api_response *r, const account *a, const seqindex *ix, size_t pos) {
   r->status = 200;
   jsonbuf *b = &r->body;
   jsonbuf_object_open(b);
   jsonbuf_key(b, "contacts");
   jsonbuf_array_open(b);
-  ordindex_node *node = ordindex_after(ix, bookmark);
-  const char *last = NULL;
-  for (int i = 0; node && i < API_PAGE_SIZE; i++, node = ordindex_next(node)) {
-    api_write_contact(b, node->value);
-    last = node->key;
+  const account_contact *last = NULL;
+  int n = 0;
+  for (; pos < ix->len && n < API_PAGE_SIZE; pos++) {
+    if (!ix->entries[pos].value) continue;
+    last = ix->entries[pos].value;
+    api_write_contact(b, a, last);
+    n++;
   }
+  while (pos < ix->len && !ix->entries[pos].value) pos++;
   jsonbuf_array_close(b);
   jsonbuf_key(b, "total_contacts");
   jsonbuf_int(b, (int64_t)ix->count);
-  if (node && last) {
+  if (pos < ix->len && last) {
     jsonbuf_key(b, "bookmark");
-    jsonbuf_cstring(b, last);
+    jsonbuf_cstring(b, last->id);
   }
   jsonbuf_object_close(b);
 }
 
+/* The hot path (an export sends its contacts here) parses with jsonparse, not jansson. */
 static void api_upsert(api_call *call, api_response *r, bool bulk) {
-  json_t *body = api_body_object(call, r);
-  if (!body) return;
-  json_t *items = json_object_get(body, bulk ? "contacts" : "contact");
-  if (bulk && !json_is_array(items)) {
+  if (!api_body_present(call, r)) return;
+  jsonparse_doc doc;
+  if (!jsonparse_parse(&doc, call->body, call->body_len)) {
+    api_error(r, 400, "The request body is not valid JSON: %s.", doc.error);
+    jsonparse_free(&doc);
+    return;
+  }
+  const jsonparse_value *body = doc.root;
+  const jsonparse_value *items = jsonparse_get(body, bulk ? "contacts" : "contact");
+  if (!jsonparse_is(body, JSONPARSE_OBJECT)) {
+    api_error(r, 400, "The request body must be a JSON object.");
+  } else if (bulk && !jsonparse_is(items, JSONPARSE_ARRAY)) {
     api_error(r, 400, "The body must hold \"contacts\": an array of contact objects.");
-  } else if (!bulk && !json_is_object(items)) {
+  } else if (!bulk && !jsonparse_is(items, JSONPARSE_OBJECT)) {
     api_error(r, 400, "The body must hold \"contact\": a contact object.");
-  } else if (bulk && json_array_size(items) > API_MAX_BULK) {
+  } else if (bulk && items->as.array.n > API_MAX_BULK) {
     api_error(r, 400, "Too many contacts: at most 100 per request.");
   } else {
-    size_t n = bulk ? json_array_size(items) : 1;
-    json_t *list[API_MAX_BULK];
+    size_t n = bulk ? items->as.array.n : 1;
+    const jsonparse_value *const *list = bulk ? (const jsonparse_value *const *)items->as.array.items : &items;
     bool shaped = true;
     for (size_t i = 0; i < n && shaped; i++) {
-      list[i] = bulk ? json_array_get(items, i) : items;
-      if (!json_is_object(list[i])) {
+      if (!jsonparse_is(list[i], JSONPARSE_OBJECT)) {
         api_error(r, 400, "contacts[%zu] must be a contact object.", i);
         shaped = false;
       }
     }
-    upsert_context ctx = {call->account, &call->sim->id_rng, call->sim->settings.list_field, &call->sim->stats,
+    upsert_context ctx = {call->account, &doc, &call->sim->id_rng, call->sim->settings.list_field, &call->sim->stats,
                           call->now_ms};
     upsert_error err;
     if (shaped) {
@@ -305,7 +342,7 @@ static void api_upsert(api_call *call, api_response *r, bool bulk) {
       else api_error(r, err.status, "%s", err.message);
     }
   }
-  json_decref(body);
+  jsonparse_free(&doc);
 }
 
 /* ---------------------------------------------------------------- contact handlers */
@@ -313,8 +350,13 @@ static void api_upsert(api_call *call, api_response *r, bool bulk) {
 static void api_post_contact(api_call *call, api_response *r) { api_upsert(call, r, false); }
 static void api_post_contacts(api_call *call, api_response *r) { api_upsert(call, r, true); }
 
+/* The bookmark is the id of the last contact of the previous page: the next page starts after
+ * that contact, even if it has been deleted since. An id no contact ever had is a 404. */
 static void api_get_contacts(api_call *call, api_response *r) {
-  api_write_page(r, &call->account->contacts, call->path->n > 2 ? api_seg(call, 2) : NULL);
+  size_t pos;
+  if (account_page_start(call->account, call->path->n > 2 ? api_seg(call, 2) : NULL, &pos))
+    api_write_page(r, call->account, &call->account->contacts, pos);
+  else api_error(r, 404, "Bookmark could not be found.");
 }
 
 static void api_get_custom_fields(api_call *call, api_response *r) {
@@ -338,7 +380,7 @@ static void api_get_contact(api_call *call, api_response *r) {
   account_contact *c = api_find_contact(call, 2, r);
   if (!c) return;
   r->status = 200;
-  api_write_contact(&r->body, c);
+  api_write_contact(&r->body, call->account, c);
 }
 
 static void api_delete_contact(api_call *call, api_response *r) {
@@ -397,7 +439,11 @@ static void api_post_list(api_call *call, api_response *r) {
 
 static void api_get_list_contacts(api_call *call, api_response *r) {
   account_list *l = api_find_list(call, 2, r);
-  if (l) api_write_page(r, &l->members, call->path->n > 4 ? api_seg(call, 4) : NULL);
+  size_t pos;
+  if (!l) return;
+  if (account_list_page_start(call->account, l, call->path->n > 4 ? api_seg(call, 4) : NULL, &pos))
+    api_write_page(r, call->account, &l->members, pos);
+  else api_error(r, 404, "Bookmark could not be found.");
 }
 
 static void api_get_list_contact(api_call *call, api_response *r) {

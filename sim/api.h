@@ -68,8 +68,8 @@ void api_match_route(const char *method, const api_path *p, api_match *m);
 /* Runs a matched route. */
 void api_run(const api_route *route, api_call *call, api_response *r);
 
-/* Writes a contact as the API reads it back. */
-void api_write_contact(jsonbuf *b, const account_contact *c);
+/* Writes a contact of account a as the API reads it back. */
+void api_write_contact(jsonbuf *b, const account *a, const account_contact *c);
 
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
 bool api_utf8_valid(const char *s, size_t n);

@@ -10,7 +10,8 @@ static void control_write_account(jsonbuf *b, const account *a) {
   jsonbuf_object_open(b);
   jsonbuf_key(b, "contacts");
   jsonbuf_array_open(b);
-  for (ordindex_node *n = ordindex_after(&a->contacts, NULL); n; n = ordindex_next(n)) api_write_contact(b, n->value);
+  for (size_t i = 0; i < a->contacts.len; i++)
+    if (a->contacts.entries[i].value) api_write_contact(b, a, a->contacts.entries[i].value);
   jsonbuf_array_close(b);
   jsonbuf_key(b, "lists");
   jsonbuf_array_open(b);
@@ -23,7 +24,10 @@ static void control_write_account(jsonbuf *b, const account *a) {
     jsonbuf_cstring(b, l->title);
     jsonbuf_key(b, "contacts");
     jsonbuf_array_open(b);
-    for (ordindex_node *n = ordindex_after(&l->members, NULL); n; n = ordindex_next(n)) jsonbuf_cstring(b, n->key);
+    for (size_t k = 0; k < l->members.len; k++) {
+      const account_contact *c = l->members.entries[k].value;
+      if (c) jsonbuf_cstring(b, c->id);
+    }
     jsonbuf_array_close(b);
     jsonbuf_object_close(b);
   }

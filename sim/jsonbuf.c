@@ -6,9 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arena.h"
 #include "mem.h"
 
 void jsonbuf_init(jsonbuf *b) { memset(b, 0, sizeof *b); }
+
+void jsonbuf_reset(jsonbuf *b) {
+  b->len = 0;
+  if (b->data) b->data[0] = '\0';
+}
 
 void jsonbuf_free(jsonbuf *b) {
   free(b->data);
@@ -145,7 +151,7 @@ void jsonbuf_json(jsonbuf *b, const json_t *v) {
       char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
       if (!text) mem_fail();
       jsonbuf_raw_value(b, text, strlen(text));
-      free(text);
+      arena_json_free(text);
     }
   }
 }

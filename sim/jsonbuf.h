@@ -16,6 +16,8 @@ typedef struct jsonbuf {
 } jsonbuf;
 
 void jsonbuf_init(jsonbuf *b);
+/* Empties the buffer but keeps its memory. */
+void jsonbuf_reset(jsonbuf *b);
 void jsonbuf_free(jsonbuf *b);
 /* Hands the text (NUL-terminated, never NULL) to the caller, who frees it; *len gets its length.
  * The buffer is left empty. */

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "mem.h"
 #include "server.h"
 #include "settings.h"
@@ -106,6 +107,7 @@ static bool main_key_valid(const char *key) {
 }
 
 int main(int argc, char **argv) {
+  arena_install();
   settings cfg;
   settings_default(&cfg);
   const char *listen_spec = "127.0.0.1:0";
@@ -177,6 +179,7 @@ int main(int argc, char **argv) {
   int rc = server_run(srv, stop_fd);
   server_stop(srv);
   sim_free(&sm);
+  arena_release();
   close(stop_fd);
   if (rc) fprintf(stderr, "autopilot-sim: the event loop failed: %s\n", strerror(errno));
   return rc ? 1 : 0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "arena.h"
 #include "control.h"
 #include "mem.h"
 #include "ratelimit.h"
@@ -202,6 +203,7 @@ static enum MHD_Result server_finish(server *srv, struct MHD_Connection *conn, s
       api_call call = {sm, rq->account, &rq->path, body, rq->len, sim_now_ms()};
       api_run(rq->match.route, &call, &rq->response);
     }
+    arena_reset(); /* the answer is text by now: no jansson value outlives the request */
   }
   if (rq->fault == FAULT_DROP) {
     sm->stats.faults_drop++;

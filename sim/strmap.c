@@ -49,6 +49,12 @@ static void strmap_resize(strmap *m, size_t cap) {
   free(old);
 }
 
+void strmap_reserve(strmap *m, size_t n) {
+  size_t cap = m->cap ? m->cap : 16;
+  while ((n + 1) * 4 > cap * 3) cap *= 2;
+  if (cap > m->cap) strmap_resize(m, cap);
+}
+
 void *strmap_get(const strmap *m, const char *key) {
   if (!m->count) return NULL;
   bool found;

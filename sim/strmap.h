@@ -25,6 +25,8 @@ uint64_t strmap_hash(const char *key);
 void strmap_init(strmap *m);
 /* Frees the table (not the keys or values) and leaves an empty map. */
 void strmap_free(strmap *m);
+/* Sizes the table for n entries at once, so that filling it needs no resize. */
+void strmap_reserve(strmap *m, size_t n);
 void *strmap_get(const strmap *m, const char *key);
 /* Inserts key or replaces its value; returns the previous value or NULL. */
 void *strmap_put(strmap *m, const char *key, void *value);

@@ -25,11 +25,12 @@ typedef struct upsert_new_field {
 typedef struct upsert_custom {
   const account_field *field; /* an existing field, or NULL when pending >= 0 */
   int pending;                /* index into the call's new fields, or -1 */
-  json_t *value;              /* normalised value (owned reference); NULL clears the field */
+  const char *text;           /* the normalised value as JSON text (in the doc's pool or source) */
+  size_t len;                 /* 0: null, which clears the field */
 } upsert_custom;
 
 typedef struct upsert_entry {
-  json_t *obj;           /* borrowed from the request */
+  const jsonparse_value *obj; /* borrowed from the request */
   const char *email;     /* as sent */
   char *email_key;       /* lower-cased (owned) */
   const char *new_email; /* _NewEmail as sent, or NULL */
@@ -154,7 +155,7 @@ static bool upsert_parse_double(const char *s, double *out) {
   return true;
 }
 
-static bool upsert_parse_integer(const char *s, json_int_t *out) {
+static bool upsert_parse_integer(const char *s, long long *out) {
   const char *p = s + (*s == '-' || *s == '+');
   if (!*p || !upsert_digits(p, strlen(p))) return false;
   errno = 0;
@@ -164,43 +165,65 @@ static bool upsert_parse_integer(const char *s, json_int_t *out) {
   return true;
 }
 
-/* Normalises a custom value to the field's type. Returns a new reference, or NULL with *ok
- * false when the value does not fit the type; JSON null gives NULL with *ok true (clears). */
-static json_t *upsert_custom_value(account_field_type type, json_t *v, bool *ok) {
-  *ok = true;
-  if (json_is_null(v)) return NULL;
-  const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+/* Copies text into the call's pool. */
+static const char *upsert_keep(upsert_call *call, const char *text, size_t n) {
+  char *p = jsonparse_alloc(call->ctx->doc, n + 1);
+  memcpy(p, text, n);
+  p[n] = '\0';
+  return p;
+}
+
+/* Normalises a custom value to the field's type, as JSON text in *out (*len 0 for null, which
+ * clears the field). Returns false when the value does not fit the type. Strings that read as the
+ * type are accepted ("12" for an integer, "true" for a boolean), as clients send form values. */
+static bool upsert_custom_value(upsert_call *call, account_field_type type, const jsonparse_value *v,
+                                const char **out, size_t *len) {
+  char tmp[64];
+  *out = v->source;
+  *len = v->source_len;
+  if (v->type == JSONPARSE_NULL) {
+    *len = 0;
+    return true;
+  }
+  const char *s = v->type == JSONPARSE_STRING ? v->as.string.text : NULL;
   switch (type) {
-    case FIELD_STRING:
-      if (s) return json_incref(v);
-      break;
+    case FIELD_STRING: return s != NULL;
     case FIELD_INTEGER: {
-      json_int_t i;
-      if (json_is_integer(v)) return json_incref(v);
-      if (json_is_real(v)) {
-        double d = json_real_value(v);
-        if (d == floor(d) && fabs(d) < 9.2e18) return json_integer((json_int_t)d);
-      }
-      if (s && upsert_parse_integer(s, &i)) return json_integer(i);
-      break;
+      long long i;
+      if (v->type == JSONPARSE_INTEGER) return true;
+      if (v->type == JSONPARSE_REAL && v->as.real == floor(v->as.real) && fabs(v->as.real) < 9.2e18)
+        i = (long long)v->as.real;
+      else if (!s || !upsert_parse_integer(s, &i))
+        return false;
+      int n = snprintf(tmp, sizeof tmp, "%lld", (long long)i);
+      *out = upsert_keep(call, tmp, (size_t)n);
+      *len = (size_t)n;
+      return true;
     }
     case FIELD_FLOAT: {
       double d;
-      if (json_is_number(v)) return json_real(json_number_value(v));
-      if (s && upsert_parse_double(s, &d)) return json_real(d);
-      break;
+      if (v->type == JSONPARSE_REAL) return true;
+      if (v->type == JSONPARSE_INTEGER) d = (double)v->as.integer;
+      else if (!s || !upsert_parse_double(s, &d)) return false;
+      jsonbuf b;
+      jsonbuf_init(&b);
+      jsonbuf_double(&b, d);
+      *out = upsert_keep(call, b.data, b.len);
+      *len = b.len;
+      jsonbuf_free(&b);
+      return true;
     }
-    case FIELD_BOOLEAN:
-      if (json_is_boolean(v)) return json_incref(v);
-      if (s && strcasecmp(s, "true") == 0) return json_true();
-      if (s && strcasecmp(s, "false") == 0) return json_false();
-      break;
-    case FIELD_DATE:
-      if (s && upsert_date_valid(s, json_string_length(v))) return json_incref(v);
-      break;
+    case FIELD_BOOLEAN: {
+      bool t = v->type == JSONPARSE_TRUE || (s && strcasecmp(s, "true") == 0);
+      bool f = v->type == JSONPARSE_FALSE || (s && strcasecmp(s, "false") == 0);
+      if (!t && !f) return false;
+      *out = t ? "true" : "false";
+      *len = t ? 4 : 5;
+      return true;
+    }
+    case FIELD_DATE: return s && upsert_date_valid(s, v->as.string.len);
   }
-  *ok = false;
-  return NULL;
+  return false;
 }
 
 static const char *upsert_type_article(account_field_type t) {
@@ -233,12 +256,12 @@ static bool upsert_parse_custom_key(const char *key, account_field_type *type, c
 
 /* ---------------------------------------------------------------- pass 1: validate */
 
-static bool upsert_validate_custom(upsert_call *call, size_t i, upsert_entry *e, json_t *custom) {
-  if (!json_is_object(custom)) return upsert_refuse(call, 400, i, "custom must be an object of typed fields.");
-  e->custom = mem_zalloc(json_object_size(custom) * sizeof *e->custom);
-  const char *key;
-  json_t *v;
-  json_object_foreach(custom, key, v) {
+static bool upsert_validate_custom(upsert_call *call, size_t i, upsert_entry *e, const jsonparse_value *custom) {
+  if (!jsonparse_is(custom, JSONPARSE_OBJECT)) return upsert_refuse(call, 400, i, "custom must be an object of typed fields.");
+  e->custom = mem_zalloc((custom->as.object.n ? custom->as.object.n : 1) * sizeof *e->custom);
+  for (size_t k = 0; k < custom->as.object.n; k++) {
+    const char *key = custom->as.object.members[k].key;
+    const jsonparse_value *v = custom->as.object.members[k].value;
     account_field_type type;
     char *name;
     if (!upsert_parse_custom_key(key, &type, &name))
@@ -268,25 +291,19 @@ static bool upsert_validate_custom(upsert_call *call, size_t i, upsert_entry *e,
       strmap_put(&call->new_by_name, name, (void *)(uintptr_t)(call->nnew + 1));
       c->pending = (int)call->nnew++;
     }
-    bool ok;
-    c->value = upsert_custom_value(type, v, &ok);
-    if (!ok) {
-      char shown[100];
-      char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-      snprintf(shown, sizeof shown, "%s", text ? text : "?");
-      free(text);
-      return upsert_refuse(call, 400, i, "custom field %.80s needs %s, not %s.", key, upsert_type_article(type), shown);
-    }
+    if (!upsert_custom_value(call, type, v, &c->text, &c->len))
+      return upsert_refuse(call, 400, i, "custom field %.80s needs %s, not %.*s.", key, upsert_type_article(type),
+                           v->source_len > 60 ? 60 : (int)v->source_len, v->source);
   }
   return true;
 }
 
-static bool upsert_validate_email(upsert_call *call, size_t i, json_t *v, const char *name, const char **out,
-                                  char **key) {
-  if (!json_is_string(v)) return upsert_refuse(call, 400, i, "%s must be a string.", name);
-  size_t n = json_string_length(v);
-  const char *s = json_string_value(v);
-  if (strlen(s) != n || !upsert_email_valid(s, n))
+static bool upsert_validate_email(upsert_call *call, size_t i, const jsonparse_value *v, const char *name,
+                                  const char **out, char **key) {
+  if (!jsonparse_is(v, JSONPARSE_STRING)) return upsert_refuse(call, 400, i, "%s must be a string.", name);
+  size_t n = v->as.string.len;
+  const char *s = v->as.string.text;
+  if (!upsert_email_valid(s, n))
     return upsert_refuse(call, 400, i, "%s \"%.100s\" is not a valid email address.", name, s);
   *out = s;
   *key = mem_alloc(n + 1);
@@ -297,30 +314,31 @@ static bool upsert_validate_email(upsert_call *call, size_t i, json_t *v, const 
 static bool upsert_validate_entry(upsert_call *call, size_t i) {
   upsert_entry *e = &call->entries[i];
   e->unsubscribed = -1;
-  json_t *email = json_object_get(e->obj, "Email");
+  const jsonparse_value *email = jsonparse_get(e->obj, "Email");
   if (!email) return upsert_refuse(call, 400, i, "Email is required.");
   if (!upsert_validate_email(call, i, email, "Email", &e->email, &e->email_key)) return false;
-  const char *key;
-  json_t *v;
-  json_object_foreach(e->obj, key, v) {
+  for (size_t k = 0; k < e->obj->as.object.n; k++) {
+    const char *key = e->obj->as.object.members[k].key;
+    const jsonparse_value *v = e->obj->as.object.members[k].value;
     if (strcmp(key, "Email") == 0) continue;
     if (strcmp(key, "_NewEmail") == 0) {
+      free(e->new_key);
       if (!upsert_validate_email(call, i, v, "_NewEmail", &e->new_email, &e->new_key)) return false;
     } else if (strcmp(key, "_autopilot_list") == 0) {
-      if (!json_is_string(v)) return upsert_refuse(call, 400, i, "_autopilot_list must be a list id (a string).");
-      e->list = account_list_find(call->ctx->account, json_string_value(v));
+      if (!jsonparse_is(v, JSONPARSE_STRING)) return upsert_refuse(call, 400, i, "_autopilot_list must be a list id (a string).");
+      e->list = account_list_find(call->ctx->account, v->as.string.text);
       if (!e->list)
-        return upsert_refuse(call, 400, i, "_autopilot_list \"%.100s\" is not a list of this account.",
-                             json_string_value(v));
+        return upsert_refuse(call, 400, i, "_autopilot_list \"%.100s\" is not a list of this account.", v->as.string.text);
     } else if (strcmp(key, "unsubscribed") == 0) {
-      if (!json_is_boolean(v)) return upsert_refuse(call, 400, i, "unsubscribed must be true or false.");
-      e->unsubscribed = json_is_true(v);
+      if (!jsonparse_is_bool(v)) return upsert_refuse(call, 400, i, "unsubscribed must be true or false.");
+      e->unsubscribed = v->type == JSONPARSE_TRUE;
     } else if (strcmp(key, "notify") == 0) {
-      if (!json_is_boolean(v)) return upsert_refuse(call, 400, i, "notify must be true or false.");
+      if (!jsonparse_is_bool(v)) return upsert_refuse(call, 400, i, "notify must be true or false.");
     } else if (strcmp(key, "custom") == 0) {
+      if (e->custom) return upsert_refuse(call, 400, i, "custom appears twice.");
       if (!upsert_validate_custom(call, i, e, v)) return false;
     } else if (account_standard_index(key) >= 0) {
-      if (!json_is_string(v) && !json_is_number(v) && !json_is_null(v))
+      if (v->type != JSONPARSE_STRING && !jsonparse_is_number(v) && v->type != JSONPARSE_NULL)
         return upsert_refuse(call, 400, i, "%s must be a string or a number (null clears it).", key);
     }
     /* Anything else (owner_name, _autopilot_session_id, misspelt names) is ignored. */
@@ -390,12 +408,13 @@ static void upsert_apply_entry(upsert_call *call, upsert_entry *e) {
     account_contact_set_email(ctx->account, t->contact, e->final_email);
   }
   account_contact *c = t->contact;
-  const char *key;
-  json_t *v;
-  json_object_foreach(e->obj, key, v) {
+  for (size_t k = 0; k < e->obj->as.object.n; k++) {
+    const char *key = e->obj->as.object.members[k].key;
+    const jsonparse_value *v = e->obj->as.object.members[k].value;
     int f = account_standard_index(key);
     if (f >= 0) {
-      account_contact_set_standard(c, (account_standard_field)f, json_is_null(v) ? NULL : v);
+      /* Stored as the JSON text it came in: a string with its escapes, a number as written. */
+      account_contact_set_value(c, (uint32_t)f, v->source, v->type == JSONPARSE_NULL ? 0 : v->source_len);
     } else if (ctx->stats && key[0] != '_' && strcmp(key, "Email") != 0 && strcmp(key, "unsubscribed") != 0 &&
                strcmp(key, "notify") != 0 && strcmp(key, "custom") != 0) {
       stats_count_ignored_field(ctx->stats, key);
@@ -405,7 +424,7 @@ static void upsert_apply_entry(upsert_call *call, upsert_entry *e) {
   for (size_t k = 0; k < e->ncustom; k++) {
     const upsert_custom *cu = &e->custom[k];
     const account_field *field = cu->pending >= 0 ? call->new_fields[cu->pending].registered : cu->field;
-    account_contact_set_custom(c, field, cu->value);
+    account_contact_set_value(c, ACCOUNT_CUSTOM_BASE + field->index, cu->text, cu->len);
   }
   if (e->list && (ctx->list_field == SETTINGS_LIST_FIELD_ALWAYS || t->created)) account_list_add(e->list, c);
   c->updated_ms = ctx->now_ms;
@@ -432,6 +451,7 @@ static void upsert_write_response(upsert_call *call, jsonbuf *out) {
   /* One key per email named (Email, and _NewEmail when present), as sent; the last write wins. */
   strmap seen;
   strmap_init(&seen);
+  strmap_reserve(&seen, 2 * call->n);
   const char **keys = mem_alloc(2 * call->n * sizeof *keys);
   size_t nkeys = 0;
   for (size_t i = 0; i < call->n; i++) {
@@ -461,7 +481,6 @@ static void upsert_call_free(upsert_call *call) {
     upsert_entry *e = &call->entries[i];
     free(e->email_key);
     free(e->new_key);
-    for (size_t k = 0; k < e->ncustom; k++) json_decref(e->custom[k].value);
     free(e->custom);
   }
   free(call->entries);
@@ -475,12 +494,13 @@ static void upsert_call_free(upsert_call *call) {
   strmap_free(&call->overlay);
 }
 
-bool upsert_contacts(const upsert_context *ctx, json_t *const *items, size_t n, bool bulk, jsonbuf *out,
-                     upsert_error *err) {
+bool upsert_contacts(const upsert_context *ctx, const jsonparse_value *const *items, size_t n, bool bulk,
+                     jsonbuf *out, upsert_error *err) {
   upsert_call call = {.ctx = ctx, .bulk = bulk, .n = n, .err = err};
   call.entries = mem_zalloc(n * sizeof *call.entries);
   strmap_init(&call.new_by_name);
   strmap_init(&call.overlay);
+  strmap_reserve(&call.overlay, 2 * n); /* an entry holds at most two emails */
   for (size_t i = 0; i < n; i++) call.entries[i].obj = items[i];
   bool ok = true;
   for (size_t i = 0; ok && i < n; i++) ok = upsert_validate_entry(&call, i);

@@ -3,7 +3,7 @@
 #ifndef SIM_UPSERT_H
 #define SIM_UPSERT_H
 
-#include <jansson.h>
+#include "jsonparse.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -14,6 +14,7 @@
 
 typedef struct upsert_context {
   account *account;
+  jsonparse_doc *doc;            /* the parsed body: its pool holds the call's scratch values */
   prng *ids;                     /* draws the ids of new contacts */
   settings_list_field list_field; /* when _autopilot_list applies */
   stats *stats;                  /* counts ignored (unknown) fields; may be NULL */
@@ -25,12 +26,12 @@ typedef struct upsert_error {
   char message[700]; /* one sentence naming the contact ("contacts[3]: ...") */
 } upsert_error;
 
-/* Upserts items[0..n) (JSON objects checked by the caller) in order. bulk selects the response
+/* Upserts items[0..n) (JSON objects of ctx->doc, checked by the caller) in order. bulk selects the response
  * and the name used in messages: bulk writes {"contact_ids": [...], "email_contact_map": {...}}
  * to out, otherwise {"contact_id": "..."}. On refusal returns false, fills err, writes nothing
  * and leaves the account exactly as it was. */
-bool upsert_contacts(const upsert_context *ctx, json_t *const *items, size_t n, bool bulk, jsonbuf *out,
-                     upsert_error *err);
+bool upsert_contacts(const upsert_context *ctx, const jsonparse_value *const *items, size_t n, bool bulk,
+                     jsonbuf *out, upsert_error *err);
 
 /* True when s is an address we accept as an email: one '@', a non-empty local part, a domain
  * with a dot inside it, no blanks or control characters, at most 254 bytes. */

@@ -179,7 +179,11 @@ is "$(j '[(.contacts|length), .total_contacts, has("bookmark")]|join(" ")')" "50
   "last page: no bookmark (and paging goes on after a deleted bookmark contact)"
 seen+=$'\n'$(j '[.contacts[].contact_id]|join("\n")')
 is "$(sort -u <<<"$seen" | wc -l)" 250 "pages cover every contact once"
-is "$(sort <<<"$seen" | tr '\n' ' ')" "$(tr '\n' ' ' <<<"$seen")" "pages come in id order"
+api GET /contacts
+is "$(j '[.contacts[0].Email, .contacts[99].Email]|join(" ")')" "page0-0@example.com page0-99@example.com" \
+  "pages come in creation order"
+api GET /contacts/person_00000000-0000-4000-8000-000000000000
+is_error 404 "Not Found" "a bookmark no contact ever had"
 
 sim_stop
 done_testing

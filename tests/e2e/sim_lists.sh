@@ -88,9 +88,22 @@ done
 api POST /contacts "$(jq -cn --arg l "$big" '{contacts:[range(30)|{Email:"big2-\(.)@example.com",_autopilot_list:$l}]}')"
 api GET "/list/$big/contacts"
 is "$(j '[(.contacts|length), .total_contacts]|join(" ")')" "100 230" "list page 1"
-api GET "/list/$big/contacts/$(j .bookmark)"
-api GET "/list/$big/contacts/$(j .bookmark)"
-is "$(j '[(.contacts|length), has("bookmark")]|map(tostring)|join(" ")')" "30 false" "list page 3 is the last"
+is "$(j '.contacts[0].Email')" "big0-0@example.com" "list pages in the order contacts joined"
+bm=$(j .bookmark)
+api DELETE "/list/$big/contact/$bm"
+api GET "/list/$big/contacts/$bm"
+is "$STATUS|$(j '.contacts[0].Email')" "200|big1-0@example.com" "paging goes on after the bookmark contact left the list"
+bm=$(j .bookmark)
+api DELETE "/contact/$bm"
+api GET "/list/$big/contacts/$bm"
+is "$(j '[(.contacts|length), .total_contacts, has("bookmark")]|map(tostring)|join(" ")')" "30 228 false" \
+  "... and after it was deleted; page 3 is the last"
+tail_id=$(j '.contacts[-1].contact_id')
+api POST "/list/$big/contact/big0-99@example.com"
+api GET "/list/$big/contacts/$tail_id"
+is "$(j '[.contacts[].Email]|join(",")')" "big0-99@example.com" "a contact that re-joins goes to the end"
+api GET "/list/$big/contacts/$old"
+is_error 404 "Not Found" "a bookmark that was never on the list"
 
 # ---- opaque list ids: spaces and odd characters, as some real accounts have
 control POST /lists '{"key":"k1","title":"Legacy","list_id":"contactlist_with space/and slash"}'
