@@ -51,7 +51,7 @@ static void strmap_resize(strmap *m, size_t cap) {
 
 void strmap_reserve(strmap *m, size_t n) {
   size_t cap = m->cap ? m->cap : 16;
-  while ((n + 1) * 4 > cap * 3) cap *= 2;
+  while ((n + 1) * 2 > cap) cap *= 2;
   if (cap > m->cap) strmap_resize(m, cap);
 }
 
@@ -63,7 +63,7 @@ void *strmap_get(const strmap *m, const char *key) {
 }
 
 void *strmap_put(strmap *m, const char *key, void *value) {
-  if ((m->count + 1) * 4 > m->cap * 3) strmap_resize(m, m->cap ? m->cap * 2 : 16);
+  if ((m->count + 1) * 2 > m->cap) strmap_resize(m, m->cap ? m->cap * 2 : 16);
   uint64_t h = strmap_hash(key);
   bool found;
   size_t i = strmap_find(m, key, h, &found);

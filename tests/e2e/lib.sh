@@ -147,7 +147,11 @@ sim_start() {
   SIM_URL=${line#listening on }
   if [[ -z $SIM_KEY ]]; then
     local prev=""
-    for a in "$@"; do [[ $prev == --api-key ]] && { SIM_KEY=$a; break; }; prev=$a; done
+    for a in "$@"; do
+      [[ $prev == --api-key ]] && { SIM_KEY=$a; break; }
+      [[ $a == --api-key=* ]] && { SIM_KEY=${a#--api-key=}; break; }
+      prev=$a
+    done
   fi
   export SIM_URL SIM_PID SIM_KEY
 }
