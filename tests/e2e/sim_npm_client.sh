@@ -22,7 +22,7 @@ if [[ ! -d $compat/node_modules/autopilot-api ]]; then
 fi
 pass "autopilot-api is installed"
 
-sim_start --api-key c5359558cf764d17bc49f13a87e8a56e --rate 0
+sim_start --api-key 0123456789abcdef0123456789abcdef --rate 0
 (cd "$compat" && SIM_URL=$SIM_URL SIM_KEY=$SIM_KEY timeout 120 node client_check.js) >"$TAP_TMP/client.out" 2>&1
 rc=$?
 checks=0
