@@ -12,6 +12,12 @@
 
 set -u
 
+# Run directly (tests/run.sh runs every tests/e2e/*.sh), it is no test: a TAP skip-all plan.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  echo "1..0 # SKIP lib.sh is the helper library that the tests source"
+  exit 0
+fi
+
 TAP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TAP_N=0
 TAP_FAILED=0

@@ -22,8 +22,17 @@ codes=$(burst 100 /v1/account)
 t1=$(date +%s%N)
 ms=$(((t1 - t0) / 1000000))
 diag "100 requests fired in ${ms} ms"
-is "$(count 200 "$codes")" 20 "rate 20 burst 20: a burst of 100 gets exactly 20 accepted"
-is "$(count 429 "$codes")" 80 "and exactly 80 refused with 429"
+# A token comes back every 50 ms: a burst that fits in 50 ms must get exactly 20. A slower one (a
+# loaded machine, valgrind) may get the tokens that came back meanwhile, and not one more.
+refill=$((ms * 20 / 1000))
+accepted=$(count 200 "$codes")
+if ((refill == 0)); then
+  is "$accepted" 20 "rate 20 burst 20: a burst of 100 gets exactly 20 accepted"
+else
+  ((accepted >= 20 && accepted <= 20 + refill)) && pass "rate 20 burst 20: 20 accepted, plus at most the $refill tokens of ${ms} ms ($accepted)" \
+    || fail "rate 20 burst 20: 20 accepted plus at most $refill" "got $accepted"
+fi
+is "$(count 429 "$codes")" $((100 - accepted)) "and all the others refused with 429"
 
 api GET /account
 is "$STATUS" 429 "the bucket is empty right after"
@@ -37,8 +46,8 @@ unlike "$headers" $'(^|\n)[Xx]-[Rr]ate' "no rate-limit headers"
 SIM_KEY=k2 api GET /account
 is "$STATUS" 200 "each key has its own bucket"
 control GET /stats
-is "$(j '.by_status["200"]')" $((21 + hdr_ok)) "stats count the admitted"
-is "$(j '.by_status["429"]')" $((82 - hdr_ok)) "and the refused"
+is "$(j '.by_status["200"]')" $((accepted + 1 + hdr_ok)) "stats count the admitted"
+is "$(j '.by_status["429"]')" $((100 - accepted + 2 - hdr_ok)) "and the refused"
 for i in $(seq 30); do control GET /state >/dev/null; done
 is "$STATUS" 200 "control endpoints are never rate limited"
 
