@@ -49,6 +49,11 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
+# The simulator's load generator (bench/sim/run.sh builds it; not part of `all`).
+$(BUILD)/sim-bench: bench/sim/sim_bench.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags libcurl) -o $@ $< $(shell pkg-config --libs libcurl) $(LDFLAGS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsegship.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libsegship.a $(TEST_LIBS) $(PKG_LIBS) $(LDFLAGS)

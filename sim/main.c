@@ -1,3 +1,186 @@
-/* main.c: autopilot-sim's entry point (placeholder until the simulator lands). */
+/* main.c: autopilot-sim's entry point: flags, the listening socket, signals, and the loop. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void) { fputs("autopilot-sim: not built yet\n", stderr); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "mem.h"
+#include "server.h"
+#include "settings.h"
+#include "sim.h"
+
+#define MAIN_EXIT_USAGE 2
+
+static void main_usage(FILE *out) {
+  fputs("usage: autopilot-sim [--listen HOST:PORT] --api-key KEY [--api-key KEY2 ...] [options]\n"
+        "\n"
+        "A local simulator of Autopilot's REST API (/v1) for tests, demos and benchmarks.\n"
+        "Prints \"listening on http://HOST:PORT\" first, then serves until SIGINT or SIGTERM.\n"
+        "\n"
+        "  --listen HOST:PORT    address to listen on (default 127.0.0.1:0; port 0 picks a free port)\n"
+        "  --api-key KEY         a key the simulator accepts; each key is its own account (repeatable)\n",
+        out);
+  settings_write_help(out);
+  fputs("  --help                this text\n"
+        "\n"
+        "Control endpoints (no key): GET /__sim/state[?key=KEY], GET /__sim/stats, POST /__sim/reset,\n"
+        "GET|POST /__sim/faults, POST /__sim/lists. See docs/simulator.md.\n",
+        out);
+}
+
+__attribute__((format(printf, 1, 2), noreturn)) static void main_usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("autopilot-sim: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputs(" See --help.\n", stderr);
+  va_end(ap);
+  exit(MAIN_EXIT_USAGE);
+}
+
+/* Binds and listens on "HOST:PORT" ("[::1]:0" for IPv6). Writes the URL into url. Returns the
+ * socket, or -1 with a sentence in err; *usage_error tells a malformed spec from a refused bind. */
+static int main_listen(const char *spec, char *url, size_t urllen, char *err, size_t errlen, bool *usage_error) {
+  *usage_error = true;
+  char host[256];
+  const char *colon = strrchr(spec, ':');
+  if (!colon || colon == spec || !colon[1] || (size_t)(colon - spec) >= sizeof host) {
+    snprintf(err, errlen, "--listen must be HOST:PORT, like 127.0.0.1:0.");
+    return -1;
+  }
+  memcpy(host, spec, (size_t)(colon - spec));
+  host[colon - spec] = '\0';
+  if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+    memmove(host, host + 1, strlen(host));
+    host[strlen(host) - 1] = '\0';
+  }
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
+  int rc = getaddrinfo(host, colon + 1, &hints, &res);
+  if (rc) {
+    snprintf(err, errlen, "cannot use --listen %s: %s.", spec, gai_strerror(rc));
+    return -1;
+  }
+  *usage_error = false;
+  int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
+    snprintf(err, errlen, "cannot listen on %s: %s.", spec, strerror(errno));
+    if (fd >= 0) close(fd);
+    freeaddrinfo(res);
+    return -1;
+  }
+  freeaddrinfo(res);
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  char addr[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  getsockname(fd, (struct sockaddr *)&ss, &sl);
+  if (ss.ss_family == AF_INET6) {
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+    inet_ntop(AF_INET6, &a6->sin6_addr, addr, sizeof addr);
+    port = ntohs(a6->sin6_port);
+    snprintf(url, urllen, "http://[%s]:%d", addr, port);
+  } else {
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+    inet_ntop(AF_INET, &a4->sin_addr, addr, sizeof addr);
+    port = ntohs(a4->sin_port);
+    snprintf(url, urllen, "http://%s:%d", addr, port);
+  }
+  return fd;
+}
+
+static bool main_key_valid(const char *key) {
+  if (!*key || strlen(key) > 256) return false;
+  for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+    if (*p <= 0x20 || *p >= 0x7f) return false;
+  return true;
+}
+
+int main(int argc, char **argv) {
+  arena_install();
+  settings cfg;
+  settings_default(&cfg);
+  const char *listen_spec = "127.0.0.1:0";
+  const char **keys = mem_alloc((size_t)argc * sizeof *keys);
+  size_t nkeys = 0;
+
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      main_usage(stdout);
+      free(keys);
+      return 0;
+    }
+    if (strncmp(arg, "--", 2) != 0) main_usage_error("unexpected argument \"%s\".", arg);
+    char name[64];
+    const char *value = strchr(arg, '=');
+    size_t nlen = value ? (size_t)(value - arg - 2) : strlen(arg + 2);
+    if (nlen >= sizeof name) main_usage_error("unknown option %.60s.", arg);
+    memcpy(name, arg + 2, nlen);
+    name[nlen] = '\0';
+    bool known = strcmp(name, "listen") == 0 || strcmp(name, "api-key") == 0 || settings_is_flag(name);
+    if (!known) main_usage_error("unknown option --%s.", name);
+    if (value) value++;
+    else if (i + 1 < argc) value = argv[++i];
+    else main_usage_error("--%s needs a value.", name);
+
+    char err[256];
+    if (strcmp(name, "listen") == 0) {
+      listen_spec = value;
+    } else if (strcmp(name, "api-key") == 0) {
+      if (!main_key_valid(value)) main_usage_error("--api-key must be 1 to 256 printable ASCII characters without spaces.");
+      keys[nkeys++] = value;
+    } else if (!settings_set_flag(&cfg, name, value, err, sizeof err)) {
+      main_usage_error("%s", err);
+    }
+  }
+  if (!nkeys) main_usage_error("at least one --api-key KEY is required.");
+
+  /* Signals arrive on a descriptor the loop polls: no handler runs in the middle of a request. */
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  int stop_fd = signalfd(-1, &stop, SFD_CLOEXEC);
+
+  char url[128], err[256];
+  bool usage_error = false;
+  int fd = main_listen(listen_spec, url, sizeof url, err, sizeof err, &usage_error);
+  if (fd < 0 && usage_error) main_usage_error("%s", err);
+  if (fd < 0 || stop_fd < 0) {
+    fprintf(stderr, "autopilot-sim: %s\n", fd < 0 ? err : "cannot watch for signals.");
+    free(keys);
+    return 1;
+  }
+  sim sm;
+  sim_init(&sm, &cfg, keys, nkeys);
+  free(keys);
+  server *srv = server_start(&sm, fd, err, sizeof err);
+  if (!srv) {
+    fprintf(stderr, "autopilot-sim: %s\n", err);
+    sim_free(&sm);
+    close(stop_fd);
+    return 1;
+  }
+  printf("listening on %s\n", url);
+  fflush(stdout);
+  int rc = server_run(srv, stop_fd);
+  server_stop(srv);
+  sim_free(&sm);
+  arena_release();
+  close(stop_fd);
+  if (rc) fprintf(stderr, "autopilot-sim: the event loop failed: %s\n", strerror(errno));
+  return rc ? 1 : 0;
+}

@@ -1,0 +1,159 @@
+/* control.c: GET /__sim/state, GET /__sim/stats, POST /__sim/reset, GET|POST /__sim/faults and
+ * POST /__sim/lists, for tests and demos. */
+#include "control.h"
+
+#include <string.h>
+
+#include "mem.h"
+
+static void control_write_account(jsonbuf *b, const account *a) {
+  jsonbuf_object_open(b);
+  jsonbuf_key(b, "contacts");
+  jsonbuf_array_open(b);
+  for (size_t i = 0; i < a->contacts.len; i++)
+    if (a->contacts.entries[i].value) api_write_contact(b, a, a->contacts.entries[i].value);
+  jsonbuf_array_close(b);
+  jsonbuf_key(b, "lists");
+  jsonbuf_array_open(b);
+  for (size_t i = 0; i < a->nlists; i++) {
+    const account_list *l = a->lists[i];
+    jsonbuf_object_open(b);
+    jsonbuf_key(b, "list_id");
+    jsonbuf_cstring(b, l->id);
+    jsonbuf_key(b, "title");
+    jsonbuf_cstring(b, l->title);
+    jsonbuf_key(b, "contacts");
+    jsonbuf_array_open(b);
+    for (size_t k = 0; k < l->members.len; k++) {
+      const account_contact *c = l->members.entries[k].value;
+      if (c) jsonbuf_cstring(b, c->id);
+    }
+    jsonbuf_array_close(b);
+    jsonbuf_object_close(b);
+  }
+  jsonbuf_array_close(b);
+  jsonbuf_object_close(b);
+}
+
+static void control_state(sim *sm, const char *key, api_response *r) {
+  account *only = NULL;
+  if (key && !(only = sim_account(sm, key))) {
+    api_error(r, 404, "No account has this key.");
+    return;
+  }
+  jsonbuf *b = &r->body;
+  r->status = 200;
+  jsonbuf_object_open(b);
+  jsonbuf_key(b, "accounts");
+  jsonbuf_object_open(b);
+  for (size_t i = 0; i < sm->naccounts; i++) {
+    if (only && sm->accounts[i] != only) continue;
+    jsonbuf_key(b, sm->accounts[i]->key);
+    control_write_account(b, sm->accounts[i]);
+  }
+  jsonbuf_object_close(b);
+  jsonbuf_object_close(b);
+}
+
+static json_t *control_body(const char *body, size_t len, api_response *r) {
+  if (!api_utf8_valid(body, len)) {
+    api_error(r, 400, "The request body is not valid UTF-8.");
+    return NULL;
+  }
+  json_error_t jerr;
+  json_t *v = json_loadb(body, len, 0, &jerr);
+  if (!v) api_error(r, 400, "The request body is not valid JSON: %s.", jerr.text);
+  return v;
+}
+
+static void control_faults(sim *sm, const char *method, const char *body, size_t len, api_response *r) {
+  if (strcmp(method, "POST") == 0) {
+    json_t *v = control_body(body, len, r);
+    if (!v) return;
+    char err[256];
+    int changed = 0;
+    bool ok = settings_apply_json(&sm->settings, v, &changed, err, sizeof err);
+    json_decref(v);
+    if (!ok) {
+      api_error(r, 400, "%s", err);
+      return;
+    }
+    if (changed & SETTINGS_CHANGED_RATE) sim_refill_buckets(sm);
+    if (changed & SETTINGS_CHANGED_SEED) sim_reseed_faults(sm);
+  }
+  r->status = 200;
+  settings_write_json(&sm->settings, &r->body);
+}
+
+/* Creates a list with a chosen id, as real accounts hold ids of several shapes (spaces included). */
+static void control_lists(sim *sm, const char *body, size_t len, api_response *r) {
+  json_t *v = control_body(body, len, r);
+  if (!v) return;
+  json_t *key = json_object_get(v, "key"), *title = json_object_get(v, "title"), *id = json_object_get(v, "list_id");
+  account *a = json_is_string(key) ? sim_account(sm, json_string_value(key)) : NULL;
+  if (!json_is_string(key) || !json_is_string(title) || !json_string_length(title) || (id && !json_is_string(id))) {
+    api_error(r, 400, "The body must be {\"key\": KEY, \"title\": TITLE} with an optional \"list_id\".");
+  } else if (!a) {
+    api_error(r, 404, "No account has this key.");
+  } else if (account_list_find_title(a, json_string_value(title))) {
+    api_error(r, 409, "A list with this name already exists.");
+  } else if (id && (!json_string_length(id) || account_list_find(a, json_string_value(id)))) {
+    api_error(r, 409, "A list with this id already exists (or the id is empty).");
+  } else {
+    account_list *l = account_list_create(a, json_string_value(title), id ? json_string_value(id) : NULL, &sm->id_rng);
+    r->status = 200;
+    jsonbuf_object_open(&r->body);
+    jsonbuf_key(&r->body, "list_id");
+    jsonbuf_cstring(&r->body, l->id);
+    jsonbuf_object_close(&r->body);
+  }
+  json_decref(v);
+}
+
+typedef struct control_route {
+  const char *path;
+  const char *methods; /* the Allow header */
+} control_route;
+
+static const control_route control_routes[] = {
+    {"/__sim/state", "GET"}, {"/__sim/stats", "GET"}, {"/__sim/reset", "POST"},
+    {"/__sim/faults", "GET, POST"}, {"/__sim/lists", "POST"},
+};
+
+void control_handle(sim *sm, const char *method, const char *path, const char *key, const char *body,
+                    size_t body_len, api_response *r) {
+  const control_route *route = NULL;
+  for (size_t i = 0; i < sizeof control_routes / sizeof *control_routes; i++)
+    if (strcmp(path, control_routes[i].path) == 0) route = &control_routes[i];
+  if (!route) {
+    api_error(r, 404, "No control endpoint %s; see docs/simulator.md.", path);
+    return;
+  }
+  /* "GET" must not match inside "GET, POST" by accident of prefix: compare whole tokens. */
+  bool allowed = false;
+  for (const char *m = route->methods; *m;) {
+    size_t n = strcspn(m, ",");
+    allowed |= strlen(method) == n && strncmp(m, method, n) == 0;
+    m += n;
+    while (*m == ',' || *m == ' ') m++;
+  }
+  if (!allowed) {
+    api_error(r, 405, "%s is not allowed on %s; use %s.", method, path, route->methods);
+    snprintf(r->allow, sizeof r->allow, "%s", route->methods);
+    return;
+  }
+  if (strcmp(path, "/__sim/state") == 0) {
+    control_state(sm, key, r);
+  } else if (strcmp(path, "/__sim/stats") == 0) {
+    r->status = 200;
+    stats_write_json(&sm->stats, &r->body);
+  } else if (strcmp(path, "/__sim/reset") == 0) {
+    sim_reset(sm);
+    r->status = 200;
+    jsonbuf_raw_value(&r->body, "{\"reset\":true}", 14);
+  } else if (strcmp(path, "/__sim/faults") == 0) {
+    control_faults(sm, method, body, body_len, r);
+  } else {
+    control_lists(sm, body, body_len, r);
+  }
+}
