@@ -287,27 +287,41 @@ static seg_code no_memory(const rule_checker *k) {
   return seg_err_set(k->err, SEG_ENOMEM, "out of memory compiling the rule");
 }
 
-/* The operator as written, quoted, for messages. */
+/* The operator, quoted, for messages: a comparison as written, words in their usual form. */
 static const char *op_shown(const rule_ast *ast, const rule_node *c, char *out, size_t cap) {
   char ex[64];
-  size_t len = c->op_len;
-  if (c->op == OP_WITHIN) { /* "within last" rather than the whole "within last 30 days" */
-    const char *s = ast->text + c->op_pos;
-    size_t i = 6;
-    while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
-    while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n') i++;
-    len = i;
+  switch (c->op) {
+    case OP_CMP:
+      rule__excerpt(ast->text + c->op_pos, c->op_len, ex, sizeof ex);
+      snprintf(out, cap, "'%s'", ex);
+      break;
+    case OP_CONTAINS:
+      snprintf(out, cap, "'contains'");
+      break;
+    case OP_STARTS:
+      snprintf(out, cap, "'starts with'");
+      break;
+    case OP_ENDS:
+      snprintf(out, cap, "'ends with'");
+      break;
+    case OP_IN:
+      snprintf(out, cap, "'%sin'", c->negated ? "not " : "");
+      break;
+    case OP_BETWEEN:
+      snprintf(out, cap, "'%sbetween'", c->negated ? "not " : "");
+      break;
+    case OP_WITHIN:
+      snprintf(out, cap, "'within %s'", c->next ? "next" : "last");
+      break;
+    case OP_BEFORE:
+      snprintf(out, cap, "'before'");
+      break;
+    case OP_AFTER:
+      snprintf(out, cap, "'after'");
+      break;
+    default:
+      snprintf(out, cap, "this operator");
   }
-  if (c->op == OP_IN || c->op == OP_BETWEEN) { /* the keywords alone */
-    const char *s = ast->text + c->op_pos;
-    size_t i = 0;
-    while (i < len && s[i] != '(' && s[i] != '"' && s[i] != '\'' && !(s[i] >= '0' && s[i] <= '9') && s[i] != '-')
-      i++;
-    while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t')) i--;
-    len = i;
-  }
-  rule__excerpt(ast->text + c->op_pos, len, ex, sizeof ex);
-  snprintf(out, cap, "'%s'", ex);
   return out;
 }
 

@@ -167,7 +167,7 @@ static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node
     if (rc != SEG_OK) {
       char ex[64];
       rule__excerpt(e->name, strlen(e->name), ex, sizeof ex);
-      seg_err_prefix(c->err, "in segment \"%s\" (used at %s): ", ex, w);
+      seg_err_prefix(c->err, "in segment \"%s\" (used at %s)", ex, w);
       c->placed = true;
       return rc;
     }
@@ -176,10 +176,10 @@ static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node
   c->chain[c->n_chain++] = e->name;
   rc = resolve(c, &e->ast, e->ast.root, negate, out);
   c->n_chain--;
-  if (rc != SEG_OK && !c->placed) {
+  if (rc != SEG_OK && !c->placed && rc != SEG_ELIMIT && rc != SEG_ENOMEM) { /* a mistake in that segment's rule */
     char ex[64];
     rule__excerpt(e->name, strlen(e->name), ex, sizeof ex);
-    seg_err_prefix(c->err, "in segment \"%s\" (used at %s): ", ex, w);
+    seg_err_prefix(c->err, "in segment \"%s\" (used at %s)", ex, w);
     c->placed = true;
   }
   return rc;

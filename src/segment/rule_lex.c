@@ -196,21 +196,23 @@ static seg_code lex_number(rule_lexer *lx, rule_token *tok, seg_err *err) {
     /* maybe a date: 4 digits - 2 digits - 2 digits */
     size_t j = i + 1;
     if (j + 5 <= end && is_digit(t[j]) && is_digit(t[j + 1]) && t[j + 2] == '-' && is_digit(t[j + 3]) &&
-        is_digit(t[j + 4]) && (j + 5 == end || !is_alnum(t[j + 5]))) {
+        is_digit(t[j + 4])) {
       size_t stop = j + 5;
       char shown[64], w[48];
       where_at(lx, start, w, sizeof w);
       if (stop < end && (t[stop] == 'T' || t[stop] == 't' || t[stop] == ':'))
         return seg_err_set(err, SEG_EINVAL, "a date and time at %s goes in quotes, e.g. \"2024-01-31T10:00:00Z\"", w);
-      if (!clock_parse_date(t + start, stop - start, &tok->days)) {
-        rule__excerpt(t + start, stop - start, shown, sizeof shown);
-        return seg_err_set(err, SEG_EINVAL, "%s at %s is not a valid date; write dates as YYYY-MM-DD", shown, w);
+      if (stop == end || !is_alnum(t[stop])) {
+        if (!clock_parse_date(t + start, stop - start, &tok->days)) {
+          rule__excerpt(t + start, stop - start, shown, sizeof shown);
+          return seg_err_set(err, SEG_EINVAL, "%s at %s is not a valid date; write dates as YYYY-MM-DD", shown, w);
+        }
+        tok->kind = TOK_DATE;
+        tok->str = t + start;
+        tok->n = tok->len = stop - start;
+        lx->pos = stop;
+        return SEG_OK;
       }
-      tok->kind = TOK_DATE;
-      tok->str = t + start;
-      tok->n = tok->len = stop - start;
-      lx->pos = stop;
-      return SEG_OK;
     }
   }
   if (i < end && t[i] == '.' && i + 1 < end && is_digit(t[i + 1])) {

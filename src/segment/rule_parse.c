@@ -1,6 +1,7 @@
 /* rule_parse.c: the rule parser (recursive descent, `not` > `and` > `or`, bounded nesting) into a
  * syntax tree, the syntax-only check, and the normalised printing of a rule. */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +48,28 @@ static const char *shown(const parser *p, const rule_token *t, char *out, size_t
   return out;
 }
 
-static seg_code fail_at(parser *p, size_t pos, const char *fmt, const char *a, const char *b) {
-  char w[48];
+/* Fails with a message: fmt is printf-like, and '@' in it stands for the place of byte pos. */
+static seg_code fail_at(parser *p, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static seg_code fail_at(parser *p, size_t pos, const char *fmt, ...) {
+  char w[48], f[512];
   where(p, pos, w, sizeof w);
-  /* fmt takes, in order: a, the place, b (each %s; unused ones are harmless) */
+  size_t n = 0;
+  for (const char *c = fmt; *c && n + sizeof w < sizeof f; c++) {
+    if (*c == '@') {
+      n += (size_t)snprintf(f + n, sizeof f - n, "%s", w);
+    } else {
+      f[n++] = *c;
+    }
+  }
+  f[n] = '\0';
   char msg[sizeof p->err->msg];
-  snprintf(msg, sizeof msg, fmt, a ? a : "", w, b ? b : "");
+  va_list ap;
+  va_start(ap, fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  vsnprintf(msg, sizeof msg, f, ap);
+#pragma GCC diagnostic pop
+  va_end(ap);
   return seg_err_set(p->err, SEG_EINVAL, "%s", msg);
 }
 
@@ -129,28 +146,28 @@ static seg_code parse_value(parser *p, rule_lit *out, const char *after) {
         return advance(p);
       }
       if (rule__word_is(t->str, t->n, "empty") || rule__word_is(t->str, t->n, "null"))
-        return fail_at(p, t->pos, "%s at %s is not a value; to find profiles without a value write 'is empty'",
-                       shown(p, t, s, sizeof s), NULL);
+        return fail_at(p, t->pos, "%s at @ is not a value; to find profiles without a value write 'is empty'",
+                       shown(p, t, s, sizeof s));
       rule__excerpt(t->str, t->n, s, sizeof s);
       return seg_err_set(p->err, SEG_EINVAL, "%s at %s is not a value; put text in double quotes: \"%s\"", s,
                          where(p, t->pos, w, sizeof w), s);
     case TOK_NAME:
       return fail_at(p, t->pos,
-                     "%s at %s is an attribute name, and a rule compares attributes with values only; put text in "
+                     "%s at @ is an attribute name, and a rule compares attributes with values only; put text in "
                      "double quotes",
-                     shown(p, t, s, sizeof s), NULL);
+                     shown(p, t, s, sizeof s));
     case TOK_EOF:
-      return fail_at(p, t->pos, "the rule ends where a value should follow %s (at %s); add one, e.g. \"Spain\", 42 or "
-                     "2024-01-31", after, NULL);
+      return fail_at(p, t->pos, "the rule ends where a value should follow %s (at @); add one, e.g. \"Spain\", 42 or "
+                     "2024-01-31", after);
     default:
-      return fail_at(p, t->pos, "expected a value after %s at %s, found %s", after, shown(p, t, s, sizeof s));
+      return fail_at(p, t->pos, "expected a value after %s at @, found %s", after, shown(p, t, s, sizeof s));
   }
 }
 
 static seg_code parse_value_list(parser *p, rule_node *c, const char *after) {
   char s[96];
   if (p->tok.kind != TOK_LPAREN)
-    return fail_at(p, p->tok.pos, "expected '(' after %s at %s, as in Country in (\"Spain\", \"France\"); found %s",
+    return fail_at(p, p->tok.pos, "expected '(' after %s at @, as in Country in (\"Spain\", \"France\"); found %s",
                    after, shown(p, &p->tok, s, sizeof s));
   seg_code rc = advance(p);
   size_t cap = 0;
@@ -172,8 +189,8 @@ static seg_code parse_value_list(parser *p, rule_node *c, const char *after) {
     }
     if (p->tok.kind == TOK_RPAREN) break;
     if (p->tok.kind == TOK_EOF)
-      return fail_at(p, p->tok.pos, "the list of values ends without ')' (at %s); close it%s", NULL, NULL);
-    return fail_at(p, p->tok.pos, "expected ',' or ')' in the list of values at %s, found %s", NULL,
+      return fail_at(p, p->tok.pos, "the list of values ends without ')' (at @); close it");
+    return fail_at(p, p->tok.pos, "expected ',' or ')' in the list of values at @, found %s",
                    shown(p, &p->tok, s, sizeof s));
   }
   if (rc != SEG_OK) return rc;
@@ -238,15 +255,15 @@ static seg_code parse_within(parser *p, rule_node *c) {
   if (at_word(p, "last")) c->next = false;
   else if (at_word(p, "next")) c->next = true;
   else
-    return fail_at(p, p->tok.pos, "expected 'last' or 'next' after 'within' at %s, as in within last 30 days; found %s",
-                   NULL, shown(p, &p->tok, s, sizeof s));
+    return fail_at(p, p->tok.pos, "expected 'last' or 'next' after 'within' at @, as in within last 30 days; found %s",
+                   shown(p, &p->tok, s, sizeof s));
   if ((rc = advance(p)) != SEG_OK) return rc;
   const rule_token *t = &p->tok;
   bool whole = t->kind == TOK_NUMBER && t->n > 0 && t->n <= 7;
   for (size_t i = 0; whole && i < t->n; i++) whole = t->str[i] >= '0' && t->str[i] <= '9';
   if (!whole || strtol(t->str, NULL, 10) > 1000000) {
-    return fail_at(p, t->pos, "expected a whole number from 0 to 1000000 at %s, as in within last 30 days; found %s",
-                   NULL, shown(p, t, s, sizeof s));
+    return fail_at(p, t->pos, "expected a whole number from 0 to 1000000 at @, as in within last 30 days; found %s",
+                   shown(p, t, s, sizeof s));
   }
   c->amount = strtol(t->str, NULL, 10);
   if ((rc = advance(p)) != SEG_OK) return rc;
@@ -295,7 +312,7 @@ static seg_code parse_condition(parser *p, rule_node **out) {
   if (t->kind != TOK_WORD) {
     char name[96], s[96];
     rule__excerpt(p->ast->text + c->name_pos, c->name_len, name, sizeof name);
-    return fail_at(p, t->pos, "missing operator after %s at %s (found %s); write e.g. Country = \"Spain\"", name,
+    return fail_at(p, t->pos, "missing operator after %s at @ (found %s); write e.g. Country = \"Spain\"", name,
                    shown(p, t, s, sizeof s));
   }
 
@@ -306,7 +323,7 @@ static seg_code parse_condition(parser *p, rule_node **out) {
     if ((rc = advance(p)) != SEG_OK) return rc;
     if (!at_word(p, "with")) {
       char s[96];
-      return fail_at(p, p->tok.pos, "expected 'with' after %s at %s, found %s", opname, shown(p, &p->tok, s, sizeof s));
+      return fail_at(p, p->tok.pos, "expected 'with' after %s at @, found %s", opname, shown(p, &p->tok, s, sizeof s));
     }
     c->op_len = p->tok.pos + p->tok.len - c->op_pos;
   } else if (at_word(p, "before") || at_word(p, "after")) {
@@ -323,8 +340,8 @@ static seg_code parse_condition(parser *p, rule_node **out) {
     }
     if (!at_word(p, "empty")) {
       char s[96];
-      return fail_at(p, p->tok.pos, "expected 'empty' at %s, as in Country is empty or Country is not empty; found %s",
-                     NULL, shown(p, &p->tok, s, sizeof s));
+      return fail_at(p, p->tok.pos, "expected 'empty' at @, as in Country is empty or Country is not empty; found %s",
+                     shown(p, &p->tok, s, sizeof s));
     }
     c->op_len = p->tok.pos + p->tok.len - c->op_pos;
     return advance(p);
@@ -335,9 +352,9 @@ static seg_code parse_condition(parser *p, rule_node **out) {
       if (!at_word(p, "in") && !at_word(p, "between")) {
         char s[96];
         return fail_at(p, p->tok.pos,
-                       "expected 'in' or 'between' after 'not' at %s, found %s; to negate a condition put 'not' "
+                       "expected 'in' or 'between' after 'not' at @, found %s; to negate a condition put 'not' "
                        "before it, as in not (Name contains \"x\")",
-                       NULL, shown(p, &p->tok, s, sizeof s));
+                       shown(p, &p->tok, s, sizeof s));
       }
       shown(p, &p->tok, opname, sizeof opname);
     }
@@ -354,7 +371,7 @@ static seg_code parse_condition(parser *p, rule_node **out) {
       if ((rc = parse_value(p, &c->values[0], "'between'")) != SEG_OK) return rc;
       if (!at_word(p, "and")) {
         char s[96];
-        return fail_at(p, p->tok.pos, "expected 'and' at %s, as in Orders between 1 and 5; found %s", NULL,
+        return fail_at(p, p->tok.pos, "expected 'and' at @, as in Orders between 1 and 5; found %s",
                        shown(p, &p->tok, s, sizeof s));
       }
       if ((rc = advance(p)) != SEG_OK) return rc;
@@ -390,14 +407,14 @@ static seg_code parse_primary(parser *p, rule_node **out) {
     if ((rc = enter(p, open)) != SEG_OK) return rc;
     if ((rc = advance(p)) != SEG_OK) return rc;
     if (p->tok.kind == TOK_RPAREN)
-      return fail_at(p, open, "empty parentheses at %s; put a condition inside them%s", NULL, NULL);
+      return fail_at(p, open, "empty parentheses at @; put a condition inside them");
     if ((rc = parse_or(p, out)) != SEG_OK) return rc;
     if (p->tok.kind != TOK_RPAREN) {
       char w[48];
       where(p, open, w, sizeof w);
       if (p->tok.kind == TOK_EOF)
         return seg_err_set(p->err, SEG_EINVAL, "missing ')' for the '(' at %s; add it where the group ends", w);
-      return fail_at(p, p->tok.pos, "expected 'and', 'or' or ')' at %s, found %s", NULL, shown(p, &p->tok, s, sizeof s));
+      return fail_at(p, p->tok.pos, "expected 'and', 'or' or ')' at @, found %s", shown(p, &p->tok, s, sizeof s));
     }
     p->depth--;
     return advance(p);
@@ -408,9 +425,9 @@ static seg_code parse_primary(parser *p, rule_node **out) {
     if ((rc = advance(p)) != SEG_OK) return rc;
     if (!at_word(p, "segment"))
       return fail_at(p, p->tok.pos,
-                     "expected 'segment' at %s, as in in segment \"VIP\"; found %s (an attribute named 'in' goes in "
+                     "expected 'segment' at @, as in in segment \"VIP\"; found %s (an attribute named 'in' goes in "
                      "backquotes: `in`)",
-                     NULL, shown(p, &p->tok, s, sizeof s));
+                     shown(p, &p->tok, s, sizeof s));
     if ((rc = advance(p)) != SEG_OK) return rc;
     if (p->tok.kind != TOK_STRING || p->tok.n == 0) {
       if (p->tok.kind == TOK_WORD || p->tok.kind == TOK_NAME) {
@@ -419,8 +436,8 @@ static seg_code parse_primary(parser *p, rule_node **out) {
         return seg_err_set(p->err, SEG_EINVAL, "put the segment name at %s in double quotes: in segment \"%s\"",
                            where(p, p->tok.pos, w, sizeof w), s);
       }
-      return fail_at(p, p->tok.pos, "expected a segment name in double quotes at %s, as in in segment \"VIP\"; found %s",
-                     NULL, shown(p, &p->tok, s, sizeof s));
+      return fail_at(p, p->tok.pos, "expected a segment name in double quotes at @, as in in segment \"VIP\"; found %s",
+                     shown(p, &p->tok, s, sizeof s));
     }
     n->name = p->tok.str;
     n->name_n = p->tok.n;
@@ -431,17 +448,16 @@ static seg_code parse_primary(parser *p, rule_node **out) {
   }
   if (t->kind == TOK_WORD || t->kind == TOK_NAME) {
     if (at_word(p, "and") || at_word(p, "or"))
-      return fail_at(p, t->pos, "expected a condition at %s, found %s; put one on each side of it", NULL,
+      return fail_at(p, t->pos, "expected a condition at @, found %s; put one on each side of it",
                      shown(p, t, s, sizeof s));
     return parse_condition(p, out);
   }
   if (t->kind == TOK_EOF)
-    return fail_at(p, t->pos, "the rule ends too early (at %s): a condition should follow %s", NULL,
+    return fail_at(p, t->pos, "the rule ends too early (at @): a condition should follow %s",
                    shown(p, &p->prev, s, sizeof s));
   if (t->kind == TOK_RPAREN)
-    return fail_at(p, t->pos, "expected a condition at %s, found ')'; a condition looks like Country = \"Spain\"%s", NULL,
-                   NULL);
-  return fail_at(p, t->pos, "expected a condition at %s, found %s; a condition looks like Country = \"Spain\"", NULL,
+    return fail_at(p, t->pos, "expected a condition at @, found ')'; a condition looks like Country = \"Spain\"");
+  return fail_at(p, t->pos, "expected a condition at @, found %s; a condition looks like Country = \"Spain\"",
                  shown(p, t, s, sizeof s));
 }
 
@@ -508,10 +524,9 @@ seg_code rule__parse(const char *text, size_t len, rule_ast *ast, seg_err *err) 
   if (rc == SEG_OK && p.tok.kind != TOK_EOF) {
     char s[96];
     if (p.tok.kind == TOK_RPAREN)
-      rc = fail_at(&p, p.tok.pos, "unexpected ')' at %s: there is no '(' for it to close; remove it%s", NULL, NULL);
+      rc = fail_at(&p, p.tok.pos, "unexpected ')' at @: there is no '(' for it to close; remove it");
     else
-      rc = fail_at(&p, p.tok.pos, "unexpected %s at %s; join conditions with 'and' or 'or'", shown(&p, &p.tok, s, sizeof s),
-                   NULL);
+      rc = fail_at(&p, p.tok.pos, "unexpected %s at @; join conditions with 'and' or 'or'", shown(&p, &p.tok, s, sizeof s));
   }
   if (rc != SEG_OK) rule__ast_free(ast);
   return rc;
