@@ -393,7 +393,7 @@ static seg_code finish(compiler *c, rule_compiled *out) {
   out->attributes = calloc(c->n_attrs + 1, sizeof *out->attributes);
   out->segments = calloc(c->n_segs + 1, sizeof *out->segments);
   if ((c->n_params && !out->params) || !out->attributes || !out->segments) return no_memory(c);
-  char *text = (char *)out->params + head;
+  char *text = c->n_params ? (char *)out->params + head : NULL;
   for (size_t i = 0; i < c->n_params; i++) {
     seg_value v = c->params[i];
     if (v.type == ATTR_TEXT) {
