@@ -549,6 +549,18 @@ seg_code rule_check_syntax(const char *text, seg_err *err) {
 
 /* ---- normalised printing ---- */
 
+/* The text being written; a failed append (memory) is remembered, so nothing half-written escapes. */
+typedef struct writer {
+  buf b;
+  bool failed;
+} writer;
+
+static void put(writer *w, const char *s, size_t n) {
+  if (!w->failed && buf_append(&w->b, s, n) != 0) w->failed = true;
+}
+static void puts_(writer *w, const char *s) { put(w, s, strlen(s)); }
+static void putc_(writer *w, char c) { put(w, &c, 1); }
+
 static bool is_plain_name(const char *s, size_t n) {
   if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_')) return false;
   for (size_t i = 1; i < n; i++)
@@ -559,61 +571,63 @@ static bool is_plain_name(const char *s, size_t n) {
          !rule__word_is(s, n, "or");
 }
 
-static void put_name(buf *b, const char *s, size_t n) {
+static void put_name(writer *b, const char *s, size_t n) {
   if (is_plain_name(s, n)) {
-    buf_append(b, s, n);
+    put(b, s, n);
     return;
   }
-  buf_putc(b, '`');
+  putc_(b, '`');
   for (size_t i = 0; i < n; i++) {
-    if (s[i] == '`') buf_putc(b, '`');
-    buf_putc(b, s[i]);
+    if (s[i] == '`') putc_(b, '`');
+    putc_(b, s[i]);
   }
-  buf_putc(b, '`');
+  putc_(b, '`');
 }
 
-static void put_string(buf *b, const char *s, size_t n) {
-  buf_putc(b, '"');
+static void put_string(writer *b, const char *s, size_t n) {
+  putc_(b, '"');
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
     if (c == '"' || c == '\\') {
-      buf_putc(b, '\\');
-      buf_putc(b, c);
+      putc_(b, '\\');
+      putc_(b, c);
     } else if (c == '\n') {
-      buf_puts(b, "\\n");
+      puts_(b, "\\n");
     } else if (c == '\t') {
-      buf_puts(b, "\\t");
+      puts_(b, "\\t");
     } else {
-      buf_putc(b, c);
+      putc_(b, c);
     }
   }
-  buf_putc(b, '"');
+  putc_(b, '"');
 }
 
-static void put_value(buf *b, const rule_lit *v) {
+static void put_value(writer *b, const rule_lit *v) {
   switch (v->kind) {
     case LIT_STRING:
       put_string(b, v->s, v->n);
       break;
     case LIT_BOOL:
-      buf_puts(b, v->truth ? "true" : "false");
+      puts_(b, v->truth ? "true" : "false");
       break;
     default:
-      buf_append(b, v->s, v->n);
+      put(b, v->s, v->n);
   }
 }
 
-static void put_node(buf *b, const rule_node *n, int parent_prec);
+static void put_node(writer *b, const rule_node *n, int parent_prec);
 
 static int precedence(rule_node_kind k) { return k == NODE_OR ? 1 : k == NODE_AND ? 2 : 3; }
 
-static void put_cond(buf *b, const rule_node *c) {
+static void put_cond(writer *b, const rule_node *c) {
   static const char *const cmps[] = {"=", "!=", "<", "<=", ">", ">="};
   static const char *const units[] = {"hour", "day", "week", "month", "year"};
   put_name(b, c->name, c->name_n);
   switch (c->op) {
     case OP_CMP:
-      buf_printf(b, " %s ", cmps[c->cmp]);
+      puts_(b, " ");
+      puts_(b, cmps[c->cmp]);
+      puts_(b, " ");
       put_value(b, c->values);
       break;
     case OP_CONTAINS:
@@ -621,7 +635,7 @@ static void put_cond(buf *b, const rule_node *c) {
     case OP_ENDS:
     case OP_BEFORE:
     case OP_AFTER:
-      buf_puts(b, c->op == OP_CONTAINS  ? " contains "
+      puts_(b, c->op == OP_CONTAINS  ? " contains "
                   : c->op == OP_STARTS  ? " starts with "
                   : c->op == OP_ENDS    ? " ends with "
                   : c->op == OP_BEFORE  ? " before "
@@ -629,54 +643,58 @@ static void put_cond(buf *b, const rule_node *c) {
       put_value(b, c->values);
       break;
     case OP_IN:
-      buf_puts(b, c->negated ? " not in (" : " in (");
+      puts_(b, c->negated ? " not in (" : " in (");
       for (size_t i = 0; i < c->n_values; i++) {
-        if (i) buf_puts(b, ", ");
+        if (i) puts_(b, ", ");
         put_value(b, &c->values[i]);
       }
-      buf_putc(b, ')');
+      putc_(b, ')');
       break;
     case OP_BETWEEN:
-      buf_puts(b, c->negated ? " not between " : " between ");
+      puts_(b, c->negated ? " not between " : " between ");
       put_value(b, &c->values[0]);
-      buf_puts(b, " and ");
+      puts_(b, " and ");
       put_value(b, &c->values[1]);
       break;
     case OP_EMPTY:
-      buf_puts(b, c->negated ? " is not empty" : " is empty");
+      puts_(b, c->negated ? " is not empty" : " is empty");
       break;
     case OP_TRUE:
       break;
     case OP_WITHIN:
-      buf_printf(b, " within %s %lld %s%s", c->next ? "next" : "last", (long long)c->amount, units[c->unit],
-                 c->amount == 1 ? "" : "s");
+      {
+        char tmp[96];
+        snprintf(tmp, sizeof tmp, " within %s %lld %s%s", c->next ? "next" : "last", (long long)c->amount,
+                 units[c->unit], c->amount == 1 ? "" : "s");
+        puts_(b, tmp);
+      }
       break;
   }
 }
 
-static void put_node(buf *b, const rule_node *n, int parent_prec) {
+static void put_node(writer *b, const rule_node *n, int parent_prec) {
   switch (n->kind) {
     case NODE_OR:
     case NODE_AND: {
       int prec = precedence(n->kind);
       bool paren = prec < parent_prec;
-      if (paren) buf_putc(b, '(');
+      if (paren) putc_(b, '(');
       for (size_t i = 0; i < n->n_kids; i++) {
-        if (i) buf_puts(b, n->kind == NODE_OR ? " or " : " and ");
+        if (i) puts_(b, n->kind == NODE_OR ? " or " : " and ");
         put_node(b, n->kids[i], prec);
       }
-      if (paren) buf_putc(b, ')');
+      if (paren) putc_(b, ')');
       break;
     }
     case NODE_NOT:
-      buf_puts(b, "not ");
+      puts_(b, "not ");
       put_node(b, n->kids[0], 3);
       break;
     case NODE_COND:
       put_cond(b, n);
       break;
     case NODE_SEGMENT:
-      buf_puts(b, "in segment ");
+      puts_(b, "in segment ");
       put_string(b, n->name, n->name_n);
       break;
   }
@@ -689,14 +707,14 @@ seg_code rule_normalize(const char *text, char **out, seg_err *err) {
   if (rc != SEG_OK) return rc;
   rule_ast ast;
   if ((rc = rule__parse(text, len, &ast, err)) != SEG_OK) return rc;
-  buf b;
-  buf_init(&b, 0);
-  put_node(&b, ast.root, 0);
+  writer w = {.failed = false};
+  buf_init(&w.b, 0);
+  put_node(&w, ast.root, 0);
   rule__ast_free(&ast);
-  if (buf_reserve(&b, 0) != 0) {
-    buf_free(&b);
+  if (w.failed || buf_reserve(&w.b, 0) != 0) {
+    buf_free(&w.b);
     return seg_err_set(err, SEG_ENOMEM, "out of memory normalising the rule");
   }
-  *out = buf_detach(&b);
+  *out = buf_detach(&w.b);
   return SEG_OK;
 }
