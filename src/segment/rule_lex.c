@@ -122,14 +122,12 @@ static const char *where_at(const rule_lexer *lx, size_t pos, char *out, size_t 
   return out;
 }
 
-/* A quoted string (quote " or ') or a backquoted name: decodes it into the arena. */
+/* A quoted string (quote " or ') or a backquoted name: finds its end, then decodes it into the
+ * arena (exactly its size: a rule of many strings costs no more than its length). */
 static seg_code lex_quoted(rule_lexer *lx, rule_token *tok, char quote, seg_err *err) {
   const char *t = lx->text;
   size_t start = lx->pos, i = start + 1;
-  char *out = rule__alloc(lx->arena, lx->len - start + 1);
-  if (!out) return seg_err_set(err, SEG_ENOMEM, "out of memory reading the rule");
-  size_t n = 0;
-  for (;;) {
+  for (;;) { /* find the closing quote; check the escapes on the way */
     if (i >= lx->len) {
       char w[48];
       where_at(lx, start, w, sizeof w);
@@ -141,42 +139,49 @@ static seg_code lex_quoted(rule_lexer *lx, rule_token *tok, char quote, seg_err 
     char c = t[i];
     if (c == quote) {
       if (quote == '`' && i + 1 < lx->len && t[i + 1] == '`') { /* `` is a backquote inside a name */
-        out[n++] = '`';
         i += 2;
         continue;
       }
-      i++;
       break;
     }
     if (c == '\\' && quote != '`') {
       char e = i + 1 < lx->len ? t[i + 1] : '\0';
-      if (e == '"' || e == '\'' || e == '\\') out[n++] = e;
-      else if (e == 'n') out[n++] = '\n';
-      else if (e == 't') out[n++] = '\t';
-      else {
-        char shown[8] = {0};
+      if (!(e == '"' || e == '\'' || e == '\\' || e == 'n' || e == 't')) {
+        char shown[8] = {0}, w[48];
         size_t k = 1;
         if (i + 1 < lx->len) { /* the whole character after the backslash */
           k = 2;
           while (i + k < lx->len && k < 5 && ((unsigned char)t[i + k] & 0xC0) == 0x80) k++;
         }
         memcpy(shown, t + i, k);
-        char w[48];
         return seg_err_set(err, SEG_EINVAL, "unknown escape '%s' at %s; the escapes are \\\" \\' \\\\ \\n and \\t", shown,
                            where_at(lx, i, w, sizeof w));
       }
       i += 2;
       continue;
     }
-    out[n++] = c;
     i++;
+  }
+  size_t end = i; /* the closing quote */
+  char *out = rule__alloc(lx->arena, end - start);
+  if (!out) return seg_err_set(err, SEG_ENOMEM, "out of memory reading the rule");
+  size_t n = 0;
+  for (i = start + 1; i < end; i++) {
+    char c = t[i];
+    if (quote == '`' && c == '`') {
+      i++; /* the second of `` */
+    } else if (quote != '`' && c == '\\') {
+      char e = t[++i];
+      c = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+    }
+    out[n++] = c;
   }
   out[n] = '\0';
   tok->kind = quote == '`' ? TOK_NAME : TOK_STRING;
   tok->str = out;
   tok->n = n;
-  tok->len = i - start;
-  lx->pos = i;
+  tok->len = end + 1 - start;
+  lx->pos = end + 1;
   if (quote == '`' && n == 0) {
     char w[48];
     return seg_err_set(err, SEG_EINVAL, "empty attribute name at %s; write the name between the backquotes",
