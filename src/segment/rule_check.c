@@ -249,6 +249,19 @@ rule_logic *rule__logic_new(const rule_checker *k, rule_logic_kind kind) {
   return n;
 }
 
+/* Counts n more values against the limit on bound values. */
+static bool take_values(const rule_checker *k, size_t n) {
+  if (n > *k->values) {
+    seg_err_set(k->err, SEG_ELIMIT,
+                "the rule uses more than %d values (counting those of the segments it uses), the most the database "
+                "accepts; use fewer values",
+                RULE_MAX_PARAMS);
+    return false;
+  }
+  *k->values -= n;
+  return true;
+}
+
 static rule_logic *leaf(const rule_checker *k, const store_attr *a, rule_form form, size_t n_vals) {
   rule_logic *n = rule__logic_new(k, LOGIC_LEAF);
   if (!n) return NULL;
@@ -256,6 +269,7 @@ static rule_logic *leaf(const rule_checker *k, const store_attr *a, rule_form fo
   n->attr = a;
   n->text = kind_of(a->type) == KIND_TEXT;
   n->n_vals = n_vals;
+  if (!take_values(k, n_vals)) return NULL;
   if (n_vals) {
     n->vals = rule__alloc(k->arena, n_vals * sizeof *n->vals);
     if (!n->vals) {
@@ -511,7 +525,7 @@ seg_code rule__check_condition(const rule_checker *k, const rule_ast *ast, const
         any_day |= days[i];
       }
       if (!any_day) {
-        if (!(n = leaf(k, a, FORM_IN, 0))) return k->err->code;
+        if (!(n = leaf(k, a, FORM_IN, 0)) || !take_values(k, c->n_values)) return k->err->code;
         n->sql_not = c->negated;
         n->vals = vals;
         n->n_vals = c->n_values;

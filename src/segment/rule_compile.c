@@ -23,12 +23,18 @@
 #define HEIGHT_BUDGET 900
 #endif
 
-/* A segment looked up while compiling: its rule is parsed once however often it is used. */
+/* A segment looked up while compiling: looked up and parsed once however often it is used. */
 typedef struct seg_entry {
   char name[RULE_SEGMENT_NAME_MAX]; /* canonical */
   char *text;                       /* from lookup, freed at the end */
   rule_ast ast;
 } seg_entry;
+
+/* A name as a rule wrote it, and the segment it found. */
+typedef struct seg_alias {
+  char *name;
+  seg_entry *entry;
+} seg_alias;
 
 typedef struct compiler {
   const store_schema *schema;
@@ -40,6 +46,9 @@ typedef struct compiler {
   size_t budget;
   seg_entry **segs; /* in first-use order */
   size_t n_segs, cap_segs;
+  seg_alias *aliases;
+  size_t n_aliases, cap_aliases;
+  size_t values;
   const char *chain[RULE_MAX_SEGMENT_DEPTH + 2]; /* self, then the segments being inlined */
   size_t n_chain;
   bool self_in_chain;
@@ -91,6 +100,27 @@ static seg_code cycle_error(compiler *c, size_t from, const char *name) {
   return rc;
 }
 
+static seg_code too_deep(compiler *c, const char *shown, const char *w) {
+  c->placed = true;
+  return seg_err_set(c->err, SEG_ELIMIT,
+                     "segments nest more than %d deep (through \"%s\" at %s); use fewer segments within segments",
+                     RULE_MAX_SEGMENT_DEPTH, shown, w);
+}
+
+/* Inlines segment e (already looked up and parsed); w is where the rule used it. */
+static seg_code inline_entry(compiler *c, seg_entry *e, bool negate, const char *w, rule_logic **out) {
+  c->chain[c->n_chain++] = e->name;
+  seg_code rc = resolve(c, &e->ast, e->ast.root, negate, out);
+  c->n_chain--;
+  if (rc != SEG_OK && !c->placed && rc != SEG_ELIMIT && rc != SEG_ENOMEM) { /* a mistake in that segment's rule */
+    char ex[64];
+    rule__excerpt(e->name, strlen(e->name), ex, sizeof ex);
+    seg_err_prefix(c->err, "in segment \"%s\" (used at %s)", ex, w);
+    c->placed = true;
+  }
+  return rc;
+}
+
 static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node *n, bool negate, rule_logic **out) {
   char w[48], shown[64];
   rule__position(ast->text, ast->len, n->pos, w, sizeof w);
@@ -100,11 +130,21 @@ static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node
                        "'in segment' at %s cannot be used here, where no saved segments are available; write the "
                        "conditions instead",
                        w);
+  seg_entry *e = NULL;
+  for (size_t i = 0; i < c->n_aliases && !e; i++) /* used before in this compile */
+    if (text_fold_cmp(c->aliases[i].name, strlen(c->aliases[i].name), n->name, n->name_n) == 0) e = c->aliases[i].entry;
+  seg_code rc;
+  if (e) {
+    for (size_t i = 0; i < c->n_chain; i++)
+      if (text_fold_cmp(c->chain[i], strlen(c->chain[i]), e->name, strlen(e->name)) == 0) return cycle_error(c, i, c->chain[i]);
+    if (c->n_chain - (c->self_in_chain ? 1 : 0) >= RULE_MAX_SEGMENT_DEPTH) return too_deep(c, shown, w);
+    return inline_entry(c, e, negate, w, out);
+  }
   char name[RULE_SEGMENT_NAME_MAX], canonical[RULE_SEGMENT_NAME_MAX] = "";
   char *text = NULL;
   seg_err lerr;
   seg_err_clear(&lerr);
-  seg_code rc = SEG_ENOTFOUND;
+  rc = SEG_ENOTFOUND;
   if (n->name_n < sizeof name && memchr(n->name, '\0', n->name_n) == NULL) {
     memcpy(name, n->name, n->name_n);
     name[n->name_n] = '\0';
@@ -131,13 +171,9 @@ static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node
     }
   if (c->n_chain - (c->self_in_chain ? 1 : 0) >= RULE_MAX_SEGMENT_DEPTH) {
     free(text);
-    c->placed = true;
-    return seg_err_set(c->err, SEG_ELIMIT,
-                       "segments nest more than %d deep (through \"%s\" at %s); use fewer segments within segments",
-                       RULE_MAX_SEGMENT_DEPTH, shown, w);
+    return too_deep(c, shown, w);
   }
 
-  seg_entry *e = NULL;
   for (size_t i = 0; i < c->n_segs && !e; i++)
     if (text_fold_cmp(c->segs[i]->name, strlen(c->segs[i]->name), canonical, strlen(canonical)) == 0) e = c->segs[i];
   if (e) {
@@ -173,16 +209,16 @@ static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node
     }
   }
 
-  c->chain[c->n_chain++] = e->name;
-  rc = resolve(c, &e->ast, e->ast.root, negate, out);
-  c->n_chain--;
-  if (rc != SEG_OK && !c->placed && rc != SEG_ELIMIT && rc != SEG_ENOMEM) { /* a mistake in that segment's rule */
-    char ex[64];
-    rule__excerpt(e->name, strlen(e->name), ex, sizeof ex);
-    seg_err_prefix(c->err, "in segment \"%s\" (used at %s)", ex, w);
-    c->placed = true;
+  if (c->n_aliases == c->cap_aliases) {
+    size_t cap = c->cap_aliases ? c->cap_aliases * 2 : 8;
+    seg_alias *v = realloc(c->aliases, cap * sizeof *v);
+    if (!v) return no_memory(c);
+    c->aliases = v;
+    c->cap_aliases = cap;
   }
-  return rc;
+  if (!(c->aliases[c->n_aliases].name = strdup(name))) return no_memory(c);
+  c->aliases[c->n_aliases++].entry = e;
+  return inline_entry(c, e, negate, w, out);
 }
 
 /* ---- the logic tree ---- */
@@ -429,9 +465,10 @@ seg_code rule_compile(const char *text, const char *self, const store_schema *sc
   rule_ast ast;
   if ((rc = rule__parse(text, len, &ast, err)) != SEG_OK) return rc;
 
-  compiler c = {.schema = schema, .lookup = lookup, .lookup_ctx = lookup_ctx, .err = err, .budget = MAX_LOGIC_NODES};
+  compiler c = {.schema = schema, .lookup = lookup, .lookup_ctx = lookup_ctx, .err = err, .budget = MAX_LOGIC_NODES,
+                .values = RULE_MAX_PARAMS};
   c.checker = (rule_checker){.schema = schema, .now_ms = now_ms, .arena = &c.arena, .budget = &c.budget,
-                             .use_attr = use_attr, .ctx = &c, .err = err};
+                             .values = &c.values, .use_attr = use_attr, .ctx = &c, .err = err};
   buf_init(&c.sql, RULE_MAX_SQL_BYTES);
   c.attr_used = calloc(schema->n + 1, sizeof *c.attr_used);
   c.attr_order = calloc(schema->n + 1, sizeof *c.attr_order);
@@ -455,11 +492,8 @@ seg_code rule_compile(const char *text, const char *self, const store_schema *sc
                            "it or the segments it uses",
                            RULE_MAX_SQL_BYTES)
              : no_memory(&c);
-  if (rc == SEG_OK && c.n_params > RULE_MAX_PARAMS)
-    rc = seg_err_set(err, SEG_ELIMIT,
-                     "the rule uses %zu values, more than the %d the database accepts in one rule; use fewer values "
-                     "or split it into segments",
-                     c.n_params, RULE_MAX_PARAMS);
+  if (rc == SEG_OK && c.n_params > RULE_MAX_PARAMS) /* counted as the conditions were checked */
+    rc = seg_err_set(err, SEG_EINTERNAL, "the rule compiled to %zu values, more than it should", c.n_params);
   if (rc == SEG_OK) rc = finish(&c, out);
   if (rc != SEG_OK) rule_compiled_free(out);
 
@@ -473,6 +507,8 @@ seg_code rule_compile(const char *text, const char *self, const store_schema *sc
     free(c.segs[i]);
   }
   free(c.segs);
+  for (size_t i = 0; i < c.n_aliases; i++) free(c.aliases[i].name);
+  free(c.aliases);
   rule__arena_free(&c.arena);
   rule__ast_free(&ast);
   return rc;

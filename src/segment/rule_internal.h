@@ -167,6 +167,7 @@ typedef struct rule_checker {
   int64_t now_ms;
   rule_arena *arena;    /* logic nodes and values live here */
   size_t *budget;       /* logic nodes still allowed; checking fails when it runs out */
+  size_t *values;       /* values still allowed (RULE_MAX_PARAMS in all) */
   void (*use_attr)(void *ctx, size_t index); /* called for each attribute a condition reads */
   void *ctx;
   seg_err *err;
