@@ -15,13 +15,9 @@
 #define MAX_RECURSION 4096     /* nesting while inlining (not not not ... within segments) */
 /* SQLite 3.40 parses at most ~90 nested parentheses (a fixed parser stack) and expressions at
  * most 1000 deep; these budgets leave room for the statement around the rule. */
-#ifndef STACK_BUDGET
 #define STACK_BUDGET 80
-#endif
-#define SHALLOW_STACK 16 /* below this a group keeps its operands in the rule's order */
-#ifndef HEIGHT_BUDGET
 #define HEIGHT_BUDGET 900
-#endif
+#define SHALLOW_STACK 16 /* below this a group keeps its operands in the rule's order */
 
 /* A segment looked up while compiling: looked up and parsed once however often it is used. */
 typedef struct seg_entry {
@@ -107,8 +103,14 @@ static seg_code too_deep(compiler *c, const char *shown, const char *w) {
                      RULE_MAX_SEGMENT_DEPTH, shown, w);
 }
 
-/* Inlines segment e (already looked up and parsed); w is where the rule used it. */
-static seg_code inline_entry(compiler *c, seg_entry *e, bool negate, const char *w, rule_logic **out) {
+/* Inlines segment e (looked up and parsed) where the rule used it (shown, at w), refusing a
+ * cycle and too deep a nesting. */
+static seg_code inline_entry(compiler *c, seg_entry *e, bool negate, const char *shown, const char *w,
+                             rule_logic **out) {
+  for (size_t i = 0; i < c->n_chain; i++)
+    if (text_fold_cmp(c->chain[i], strlen(c->chain[i]), e->name, strlen(e->name)) == 0)
+      return cycle_error(c, i, c->chain[i]);
+  if (c->n_chain - (c->self_in_chain ? 1 : 0) >= RULE_MAX_SEGMENT_DEPTH) return too_deep(c, shown, w);
   c->chain[c->n_chain++] = e->name;
   seg_code rc = resolve(c, &e->ast, e->ast.root, negate, out);
   c->n_chain--;
@@ -121,30 +123,19 @@ static seg_code inline_entry(compiler *c, seg_entry *e, bool negate, const char 
   return rc;
 }
 
-static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node *n, bool negate, rule_logic **out) {
-  char w[48], shown[64];
-  rule__position(ast->text, ast->len, n->pos, w, sizeof w);
-  rule__excerpt(n->name, n->name_n, shown, sizeof shown);
-  if (!c->lookup)
-    return seg_err_set(c->err, SEG_EINVAL,
-                       "'in segment' at %s cannot be used here, where no saved segments are available; write the "
-                       "conditions instead",
-                       w);
-  seg_entry *e = NULL;
-  for (size_t i = 0; i < c->n_aliases && !e; i++) /* used before in this compile */
-    if (text_fold_cmp(c->aliases[i].name, strlen(c->aliases[i].name), n->name, n->name_n) == 0) e = c->aliases[i].entry;
-  seg_code rc;
-  if (e) {
-    for (size_t i = 0; i < c->n_chain; i++)
-      if (text_fold_cmp(c->chain[i], strlen(c->chain[i]), e->name, strlen(e->name)) == 0) return cycle_error(c, i, c->chain[i]);
-    if (c->n_chain - (c->self_in_chain ? 1 : 0) >= RULE_MAX_SEGMENT_DEPTH) return too_deep(c, shown, w);
-    return inline_entry(c, e, negate, w, out);
-  }
+/* Finds the segment named n->name: asks lookup (once per name and compile) and parses its rule
+ * (once per segment and compile). */
+static seg_code find_segment(compiler *c, const rule_node *n, const char *shown, const char *w, seg_entry **out) {
+  for (size_t i = 0; i < c->n_aliases; i++)
+    if (text_fold_cmp(c->aliases[i].name, strlen(c->aliases[i].name), n->name, n->name_n) == 0) {
+      *out = c->aliases[i].entry;
+      return SEG_OK;
+    }
   char name[RULE_SEGMENT_NAME_MAX], canonical[RULE_SEGMENT_NAME_MAX] = "";
   char *text = NULL;
   seg_err lerr;
   seg_err_clear(&lerr);
-  rc = SEG_ENOTFOUND;
+  seg_code rc = SEG_ENOTFOUND;
   if (n->name_n < sizeof name && memchr(n->name, '\0', n->name_n) == NULL) {
     memcpy(name, n->name, n->name_n);
     name[n->name_n] = '\0';
@@ -157,24 +148,16 @@ static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node
   }
   if (rc != SEG_OK) {
     free(text);
-    if (c->err) *c->err = lerr;
+    *c->err = lerr;
+    c->placed = true;
     return rc;
   }
   if (!text) return seg_err_set(c->err, SEG_EINTERNAL, "the lookup of segment \"%s\" gave no rule", shown);
   canonical[sizeof canonical - 1] = '\0';
   if (!canonical[0]) snprintf(canonical, sizeof canonical, "%s", name);
 
-  for (size_t i = 0; i < c->n_chain; i++)
-    if (text_fold_cmp(c->chain[i], strlen(c->chain[i]), canonical, strlen(canonical)) == 0) {
-      free(text);
-      return cycle_error(c, i, c->chain[i]);
-    }
-  if (c->n_chain - (c->self_in_chain ? 1 : 0) >= RULE_MAX_SEGMENT_DEPTH) {
-    free(text);
-    return too_deep(c, shown, w);
-  }
-
-  for (size_t i = 0; i < c->n_segs && !e; i++)
+  seg_entry *e = NULL;
+  for (size_t i = 0; i < c->n_segs && !e; i++) /* the same segment under another spelling */
     if (text_fold_cmp(c->segs[i]->name, strlen(c->segs[i]->name), canonical, strlen(canonical)) == 0) e = c->segs[i];
   if (e) {
     free(text);
@@ -189,8 +172,7 @@ static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node
       c->segs = v;
       c->cap_segs = cap;
     }
-    e = calloc(1, sizeof *e);
-    if (!e) {
+    if (!(e = calloc(1, sizeof *e))) {
       free(text);
       return no_memory(c);
     }
@@ -208,7 +190,6 @@ static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node
       return rc;
     }
   }
-
   if (c->n_aliases == c->cap_aliases) {
     size_t cap = c->cap_aliases ? c->cap_aliases * 2 : 8;
     seg_alias *v = realloc(c->aliases, cap * sizeof *v);
@@ -218,7 +199,24 @@ static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node
   }
   if (!(c->aliases[c->n_aliases].name = strdup(name))) return no_memory(c);
   c->aliases[c->n_aliases++].entry = e;
-  return inline_entry(c, e, negate, w, out);
+  *out = e;
+  return SEG_OK;
+}
+
+static seg_code inline_segment(compiler *c, const rule_ast *ast, const rule_node *n, bool negate, rule_logic **out) {
+  char w[48], shown[64];
+  rule__position(ast->text, ast->len, n->pos, w, sizeof w);
+  rule__excerpt(n->name, n->name_n, shown, sizeof shown);
+  if (!c->lookup)
+    return seg_err_set(c->err, SEG_EINVAL,
+                       "'in segment' at %s cannot be used here, where no saved segments are available; write the "
+                       "conditions instead",
+                       w);
+  for (size_t i = 0; i < c->n_chain; i++) /* also for a segment not saved yet that uses itself */
+    if (text_fold_cmp(c->chain[i], strlen(c->chain[i]), n->name, n->name_n) == 0) return cycle_error(c, i, c->chain[i]);
+  seg_entry *e;
+  seg_code rc = find_segment(c, n, shown, w, &e);
+  return rc == SEG_OK ? inline_entry(c, e, negate, shown, w, out) : rc;
 }
 
 /* ---- the logic tree ---- */

@@ -73,6 +73,7 @@ static seg_code lookup(void *ctx, const char *name, char **rule_text, char *cano
     found = name;
     rule = generated;
   }
+  if (!found && strcmp(name, "Failing") == 0) return seg_err_set(err, SEG_ESTORE, "the store is busy; try again");
   if (!found && strcmp(name, "Many") == 0) {
     found = name;
     rule = many_rule;
@@ -437,6 +438,14 @@ static void test_segment_errors(void **state) {
                       "segment \"C1\" refers to itself through \"C2\" and \"C3\"; remove one of these 'in segment'");
   assert_string_equal(error_of("in segment \"C2\"", "C1"),
                       "segment \"C1\" refers to itself through \"C2\" and \"C3\"; remove one of these 'in segment'");
+  /* a new segment (not saved yet) that uses itself */
+  assert_string_equal(error_of("Orders = 1 or in segment \"new\"", "New"),
+                      "segment \"New\" refers to itself; remove that 'in segment'");
+  /* the lookup's own failure is passed on as it is */
+  rule_compiled c;
+  seg_err err;
+  assert_int_equal(compile("in segment \"VIP\" or in segment \"Failing\"", NULL, &c, &err), SEG_ESTORE);
+  assert_string_equal(err.msg, "the store is busy; try again");
   assert_string_equal(error_of("Orders = 1 and in segment \"VIPP\"", NULL),
                       "unknown segment \"VIPP\" at column 16; check its name (names ignore case)");
   assert_string_equal(error_of("in segment \"Broken\"", NULL),
