@@ -20,7 +20,8 @@
 
 /* Looks up segment `name` (case-insensitive) for `in segment`: on success sets *rule_text to a malloc'd copy of its
    rule (the caller, i.e. the compiler, frees it) and copies its canonical name into canonical (cap bytes).
-   Returns SEG_ENOTFOUND (message filled) when there is no such segment; any other failure is passed on as it is. */
+   Returns SEG_ENOTFOUND (message filled) when there is no such segment; any other failure is passed on as it is.
+   The compiler calls it at most once per name (ignoring case) per compile, with cap = RULE_SEGMENT_NAME_MAX. */
 typedef seg_code (*rule_segment_lookup)(void *ctx, const char *name, char **rule_text, char *canonical, size_t cap,
                                         seg_err *err);
 
