@@ -84,5 +84,27 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh $(BUILD)
 
+# Fuzzing with clang and libFuzzer: the library is built with clang into build-fuzz/, each
+# fuzz/fuzz_NAME.c is linked against it and run for FUZZ_SECONDS on its seeds (fuzz/corpus/NAME,
+# read only) and what it finds (build-fuzz/corpus/NAME), with fuzz/NAME.dict when there is one.
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_BIN     := $(patsubst fuzz/%.c,build-fuzz/%,$(wildcard fuzz/fuzz_*.c))
+
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	    build-fuzz/libsegship.a
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@set -e; for t in $(FUZZ_BIN); do n=$${t#build-fuzz/fuzz_}; mkdir -p build-fuzz/corpus/$$n; \
+	    echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
+	    dict=; [ -f fuzz/$$n.dict ] && dict=-dict=fuzz/$$n.dict; \
+	    $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 -print_final_stats=1 $$dict \
+	        -artifact_prefix=build-fuzz/$$n- \
+	        build-fuzz/corpus/$$n fuzz/corpus/$$n; done
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libsegship.a
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isrc $(FUZZ_SAN) \
+	    -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< build-fuzz/libsegship.a $(PKG_LIBS)
+
 clean:
 	rm -rf build build-asan build-fuzz
