@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# demo.sh: segship's main job end to end on the embedded default store, in build/demo:
-# generate realistic profiles, import them, and show what the store holds.
+# demo.sh: segship's main job end to end on the embedded default store, in build/demo: start
+# autopilot-sim, generate and import profiles, create segments, connect a destination, configure,
+# export, show the result in Autopilot's terms, change some profiles, export again (only the
+# changes go), and stop.
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 seg="$root/$build/segship"
+sim="$root/$build/autopilot-sim"
 work="$root/$build/demo"
 rm -rf "$work"
 mkdir -p "$work"
@@ -14,23 +17,60 @@ export SEGSHIP_DB="$work/segship.db"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
-step "1. Create the store"
+key=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n') # a fresh 32-hex key for this demo account
+step "0. Start autopilot-sim, a local Autopilot (its own process, on a free port)"
+"$sim" --listen 127.0.0.1:0 --api-key "$key" --rate 0 >sim.out 2>sim.err &
+sim_pid=$!
+trap 'kill -TERM $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null' EXIT
+for _ in $(seq 50); do grep -q '^listening on ' sim.out 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' sim.out)
+echo "autopilot-sim listens on $url"
+
+step "1. Create the store (and the master key that encrypts API keys)"
 run "$seg" init
 
-step "2. Generate 10,000 realistic profiles (some emails invalid, duplicated or in mixed case)"
-run "$seg" profiles generate --count 10000 --seed 2024 --out profiles.csv
-head -n 4 profiles.csv
-
-step "3. Import them (types are inferred)"
+step "2. Import 20,000 realistic profiles (some emails invalid, duplicated or in mixed case)"
+run "$seg" profiles generate --count 20000 --seed 2024 --out profiles.csv
 run "$seg" profiles import profiles.csv
 run "$seg" schema
 
-step "4. A later snapshot: 3% bought again; import only changes what changed"
-run "$seg" profiles generate --count 10000 --seed 2024 --changed 3 --out profiles-later.csv
+step "3. Segments"
+run "$seg" segment create "High value Spain" --rule 'Country = "spain" and LifetimeValue > 300 and IsSubscribed'
+run "$seg" segment create "Lapsed buyers" --rule 'Orders >= 3 and LastPurchaseDate before 2023-01-01'
+run "$seg" segment list
+
+step "4. Connect Autopilot: an admin, the API key from a file (never on the command line), consent"
+printf 'demo password 123\n' >admin.pw
+run "$seg" user add admin --role admin --password-file admin.pw
+printf '%s\n' "$key" >autopilot.key
+run "$seg" destination add autopilot --api-key-file autopilot.key --api-url "$url/v1" --accept-privacy \
+  --export-user admin --rate-limit 0
+run "$seg" destination show autopilot
+
+step "5. Data matching and segments (saved, not run)"
+run "$seg" export configure autopilot --email Email --first-name FirstName --last-name LastName \
+  --map City=MailingCity --map 'LoyaltyTier=custom:Loyalty Tier' --map LifetimeValue=custom:LTV \
+  --segments "High value Spain,Lapsed buyers"
+run "$seg" export run autopilot --dry-run
+
+step "6. Export"
+run "$seg" export run autopilot || true
+run "$seg" export errors autopilot | head -n 6
+
+step "7. What Autopilot now holds (from the simulator's state)"
+curl -s "$url/__sim/state" | jq -r '.accounts[] |
+  "contacts: \(.contacts | length)",
+  (.lists[] | "list \"\(.title)\" (\(.list_id)): \(.contacts | length) members"),
+  "a contact: \(.contacts[0] | {Email, FirstName, LastName, MailingCity, lists, custom_fields} | tojson)"'
+
+step "8. A later snapshot: 5% bought again, 1% changed email; import, refresh the segments, export again"
+run "$seg" profiles generate --count 20000 --seed 2024 --changed 5 --moved 1 --out profiles-later.csv
 run "$seg" profiles import profiles-later.csv
+run "$seg" segment refresh
+run "$seg" export run autopilot || true
+run "$seg" export history autopilot
 
-step "5. Look at a profile"
-run "$seg" profiles show C00000042
-run "$seg" profiles count
+step "9. Nothing changed: a rerun writes nothing"
+run "$seg" export run autopilot || true
 
-printf '\nThe demo store is %s\n' "$SEGSHIP_DB"
+printf '\nThe demo store is %s; autopilot-sim stops now.\n' "$SEGSHIP_DB"

@@ -42,6 +42,7 @@ for t in "$build"/tests/test_*; do
   run_one "$name" "$t"
 done
 for t in tests/e2e/*.sh; do
+  case $(basename "$t") in lib.sh | *_lib.sh) continue ;; esac # helpers, not tests
   [[ -f $t ]] || continue
   name=$(basename "$t" .sh)
   [[ -z $filter || $name == *"$filter"* ]] || continue

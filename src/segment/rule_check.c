@@ -164,6 +164,18 @@ static seg_code type_mismatch(const rule_checker *k, const rule_ast *ast, const 
                      where(ast, l->pos, w, sizeof w), literal_phrase(l), kind_advice(kind));
 }
 
+/* Ordering a text attribute against a bare number would be alphabetical ("10" < "9"): a trap, most
+ * often after an import widened a number attribute to text. Refused unless the value is quoted. */
+static seg_code text_order_trap(const rule_checker *k, const rule_ast *ast, const store_attr *a, const rule_lit *l) {
+  if (kind_of(a->type) != KIND_TEXT || l->kind != LIT_NUMBER) return SEG_OK;
+  char name[64], lit[64], w[48];
+  attr_shown(a, name, sizeof name);
+  return seg_err_set(k->err, SEG_EINVAL,
+                     "%s is text, so ordering it against the number %s at %s would be alphabetical (\"10\" < \"9\"); "
+                     "quote the value to mean text, or pin a number type with 'segship schema set %s real'",
+                     name, as_written(ast, l->pos, l->len, lit, sizeof lit), where(ast, l->pos, w, sizeof w), name);
+}
+
 /* Reads literal l as a value of attribute a's type. For a datetime attribute a date stands for
  * its whole day: *day is set and out holds the day's first second. */
 static seg_code coerce(const rule_checker *k, const rule_ast *ast, const store_attr *a, const rule_lit *l,
@@ -440,6 +452,8 @@ seg_code rule__check_condition(const rule_checker *k, const rule_ast *ast, const
 
     case OP_CMP: {
       seg_value v;
+      if (c->cmp != CMP_EQ && c->cmp != CMP_NE && (rc = text_order_trap(k, ast, a, &c->values[0])) != SEG_OK)
+        return rc;
       if ((rc = coerce(k, ast, a, &c->values[0], &v, &day)) != SEG_OK) return rc;
       if (kind == KIND_BOOL && c->cmp != CMP_EQ && c->cmp != CMP_NE) {
         attr_shown(a, name, sizeof name);
@@ -503,6 +517,9 @@ seg_code rule__check_condition(const rule_checker *k, const rule_ast *ast, const
       if (kind == KIND_BOOL) return wrong_operator(k, ast, c, a, "numbers, dates, datetimes and text", advice_for(kind));
       if (!(n = leaf(k, a, FORM_BETWEEN, 2))) return k->err->code;
       n->sql_not = c->negated;
+      if ((rc = text_order_trap(k, ast, a, &c->values[0])) != SEG_OK ||
+          (rc = text_order_trap(k, ast, a, &c->values[1])) != SEG_OK)
+        return rc;
       if ((rc = coerce(k, ast, a, &c->values[0], &n->vals[0], &day)) != SEG_OK) return rc;
       if ((rc = coerce(k, ast, a, &c->values[1], &n->vals[1], &day2)) != SEG_OK) return rc;
       if (day2) n->vals[1].i += 86399; /* through the end of that day */

@@ -23,7 +23,7 @@ seg_code seg_err_prefix(seg_err *err, const char *fmt, ...) {
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
   memcpy(old, err->msg, sizeof old);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+  snprintf(err->msg, sizeof err->msg, "%.500s: %.500s", prefix, old);
   return err->code;
 }
 

@@ -232,6 +232,12 @@ static void test_text_case_insensitive(void **state) {
   expect_ids("Zip starts with 0", "2");
   expect_ids("Zip in (75001, 20100)", "3,5");
   expect_ids("`Odd Name` = \"A\"", "1,4");
+  /* ordering text against a bare number would be alphabetical: refused; quoted, it is text */
+  expect_error("Zip > 28000", "Zip is text, so ordering it against the number 28000 at column 7 would be alphabetical "
+                              "(\"10\" < \"9\"); quote the value to mean text, or pin a number type with 'segship "
+                              "schema set Zip real'");
+  expect_error_prefix("Zip between 1 and 5", "Zip is text, so ordering it");
+  expect_ids("Zip > \"28000\"", "1,3"); /* text order, as asked */
 }
 
 static void test_booleans(void **state) {
