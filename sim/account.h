@@ -93,6 +93,7 @@ typedef struct account_hook {
 
 typedef struct account {
   char *key; /* the API key (owned); never printed except in /__sim/state, which is keyed by it */
+  bool revoked; /* POST /__sim/keys {"revoke": key}: the key answers 401, as a key deleted in Autopilot */
   ratelimit bucket;
   strmap contacts_by_id;    /* id -> contact (the owner of contacts) */
   strmap contacts_by_email; /* email_key -> contact */

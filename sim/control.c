@@ -117,8 +117,28 @@ typedef struct control_route {
 
 static const control_route control_routes[] = {
     {"/__sim/state", "GET"}, {"/__sim/stats", "GET"}, {"/__sim/reset", "POST"},
-    {"/__sim/faults", "GET, POST"}, {"/__sim/lists", "POST"},
+    {"/__sim/faults", "GET, POST"}, {"/__sim/lists", "POST"}, {"/__sim/keys", "POST"},
 };
+
+/* POST /__sim/keys {"revoke": "KEY"} or {"restore": "KEY"}: a key revoked answers 401 (as a key
+ * deleted in Autopilot's settings) while its account keeps its data; restore undoes it. */
+static void control_keys(sim *sm, const char *body, size_t body_len, api_response *r) {
+  json_t *v = json_loadb(body ? body : "", body_len, 0, NULL);
+  json_t *rv = json_is_object(v) ? json_object_get(v, "revoke") : NULL;
+  json_t *rs = json_is_object(v) ? json_object_get(v, "restore") : NULL;
+  json_t *k = rv ? rv : rs;
+  account *a = json_is_string(k) ? sim_account(sm, json_string_value(k)) : NULL;
+  if (!json_is_object(v) || !json_is_string(k) || (rv && rs)) {
+    api_error(r, 400, "Send {\"revoke\": \"KEY\"} or {\"restore\": \"KEY\"}.");
+  } else if (!a) {
+    api_error(r, 404, "No account has that key.");
+  } else {
+    a->revoked = rv != NULL;
+    r->status = 200;
+    jsonbuf_raw_value(&r->body, a->revoked ? "{\"revoked\":true}" : "{\"revoked\":false}", a->revoked ? 16 : 17);
+  }
+  json_decref(v);
+}
 
 void control_handle(sim *sm, const char *method, const char *path, const char *key, const char *body,
                     size_t body_len, api_response *r) {
@@ -153,6 +173,8 @@ void control_handle(sim *sm, const char *method, const char *path, const char *k
     jsonbuf_raw_value(&r->body, "{\"reset\":true}", 14);
   } else if (strcmp(path, "/__sim/faults") == 0) {
     control_faults(sm, method, body, body_len, r);
+  } else if (strcmp(path, "/__sim/keys") == 0) {
+    control_keys(sm, body, body_len, r);
   } else {
     control_lists(sm, body, body_len, r);
   }

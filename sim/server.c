@@ -126,7 +126,7 @@ static bool server_begin(server *srv, struct MHD_Connection *conn, server_reques
     server_decide(rq, 400, "No autopilotapikey header provided.");
     return true;
   }
-  if (!(rq->account = sim_account(sm, key))) {
+  if (!(rq->account = sim_account(sm, key)) || rq->account->revoked) {
     server_decide(rq, 401, "Provided autopilotapikey not valid.");
     return true;
   }

@@ -133,5 +133,18 @@ control POST /reset
 api POST /contact '{"contact":{"Email":"seeded@example.com"}}'
 is "$(j .contact_id)" "$first" "after a reset the same requests get the same ids"
 
+# ---- a key revoked in Autopilot answers 401; its data stays; restore undoes it
+control POST /keys "{\"revoke\": \"$SIM_KEY\"}"
+is "$STATUS" 200 "a key can be revoked"
+api GET /account
+is_error 401 "Unauthorized" "a revoked key"
+control POST /keys "{\"restore\": \"$SIM_KEY\"}"
+api GET /contact/seeded@example.com
+is "$STATUS" 200 "a restored key finds its data again"
+control POST /keys '{"revoke": "no-such-key"}'
+is "$STATUS" 404 "revoking an unknown key is a 404"
+control POST /keys '{"nope": 1}'
+is "$STATUS" 400 "a malformed keys request is a 400"
+
 sim_stop
 done_testing
