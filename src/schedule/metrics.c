@@ -133,7 +133,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     status = 404;
     buf_puts(&body, "{\"error\":\"Not Found\",\"message\":\"try /healthz or /metrics\"}\n");
   }
-  struct MHD_Response *resp = MHD_create_response_from_buffer(body.len, buf_detach(&body), MHD_RESPMEM_MUST_FREE);
+  size_t len = body.len; /* before detaching: argument order is unspecified */
+  char *data = buf_detach(&body);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type", type);
   enum MHD_Result r = MHD_queue_response(conn, status, resp);
   MHD_destroy_response(resp);
