@@ -12,6 +12,16 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 logdir="$root/$build/test-logs"
 mkdir -p "$logdir"
 
+# Sanitizer reports of any process a test starts (segship, the simulator) land in files, checked
+# after each test file: a report fails the file even when every assertion passed.
+sandir="$root/$build/sanitizer-reports"
+mkdir -p "$sandir"
+rm -f "$sandir"/*
+if [[ -n ${ASAN_OPTIONS+x} || -n ${UBSAN_OPTIONS+x} ]]; then
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$sandir/asan"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$sandir/ubsan"
+fi
+
 passed=0 failed=0 failed_files=()
 run_one() { # name, command...
   local name=$1; shift
@@ -23,6 +33,11 @@ run_one() { # name, command...
   p=$(grep -cE '^ok [0-9]+' "$log")
   f=$(grep -cE '^not ok [0-9]+' "$log")
   if [[ $rc -ne 0 && $f -eq 0 ]]; then f=1; echo "not ok - $name exited with status $rc" >>"$log"; fi
+  if compgen -G "$sandir/*" >/dev/null; then
+    f=$((f + 1))
+    { echo "not ok - sanitizer reports while running $name:"; head -n 40 "$sandir"/* | sed 's/^/# /'; } >>"$log"
+    mkdir -p "$logdir/sanitizer-$name" && mv "$sandir"/* "$logdir/sanitizer-$name/"
+  fi
   passed=$((passed + p)); failed=$((failed + f))
   if [[ $f -gt 0 ]]; then
     failed_files+=("$name")
