@@ -5,11 +5,18 @@
 
 #include "mem.h"
 
-/* FNV-1a, 64-bit: short keys (ids, emails), fast and good enough against our own ids. */
+/* FNV-1a, 64-bit, then MurmurHash3's finaliser: FNV alone leaves its low bits (the ones a
+ * power-of-two table uses) depending only on the low bits of each byte, which clustered the
+ * ids and emails of a large account into long probe chains. */
 uint64_t strmap_hash(const char *key) {
   uint64_t h = 1469598103934665603ULL;
   for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 1099511628211ULL;
-  return h ^ (h >> 29);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
 }
 
 void strmap_init(strmap *m) { memset(m, 0, sizeof *m); }
