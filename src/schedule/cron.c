@@ -403,26 +403,28 @@ static bool cron_day_matches(const cron_schedule *c, int64_t days, unsigned mday
   return c->mday_star || c->wday_star ? by_mday && by_wday : by_mday || by_wday;
 }
 
-/* The first local minute at or after lmin (minutes since the epoch on the local wall clock) that
- * the fields match, or -1 if there is none up to limit. */
-static int64_t cron_next_local(const cron_schedule *c, int64_t lmin, int64_t limit) {
-  while (lmin <= limit) {
-    int64_t days = floor_div(lmin, 1440);
-    int of_day = (int)(lmin - days * 1440), hour = of_day / 60, minute = of_day % 60;
+/* Moves *lmin (minutes since the epoch on the local wall clock) to the first minute at or after
+ * it that the fields match; false if there is none up to limit. */
+static bool cron_next_local(const cron_schedule *c, int64_t *lmin, int64_t limit) {
+  int64_t t = *lmin;
+  while (t <= limit) {
+    int64_t days = floor_div(t, 1440);
+    int of_day = (int)(t - days * 1440), hour = of_day / 60, minute = of_day % 60;
     int y;
     unsigned m, d;
     clock_civil_from_days(days, &y, &m, &d);
     if (!(c->months >> m & 1)) {
-      lmin = clock_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 1440;
+      t = clock_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 1440;
     } else if (!cron_day_matches(c, days, d)) {
-      lmin = (days + 1) * 1440;
+      t = (days + 1) * 1440;
     } else if (!(c->hours >> hour & 1) || !(c->minutes >> minute)) {
-      lmin = days * 1440 + (hour + 1) * 60;
+      t = days * 1440 + (hour + 1) * 60;
     } else {
-      return lmin + __builtin_ctzll(c->minutes >> minute);
+      *lmin = t + __builtin_ctzll(c->minutes >> minute);
+      return true;
     }
   }
-  return -1;
+  return false;
 }
 
 static int64_t cron_next_every(const cron_schedule *c, int64_t after_ms) {
@@ -444,10 +446,9 @@ int64_t cron_next(const cron_schedule *c, int64_t after_ms) {
   int32_t off = tz_offset(c->zone, floor_div(after_ms, 1000));
   int64_t lmin = floor_div(after_ms + (int64_t)off * 1000, 60000) + 1;
   int64_t limit = lmin + (int64_t)CRON_SEARCH_DAYS * 1440;
-  while ((lmin = cron_next_local(c, lmin, limit)) >= 0) {
+  for (; cron_next_local(c, &lmin, limit); lmin++) {
     int64_t first;
     if (tz_resolve(c->zone, lmin * 60, &first) > 0 && first * 1000 > after_ms) return first * 1000;
-    lmin++;
   }
   return -1;
 }
