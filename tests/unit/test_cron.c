@@ -551,6 +551,7 @@ static void test_dst_new_york(void **state) {
   EXPECT_RUNS("0 * * * *", "America/New_York", "2025-11-02T03:30:00Z", "2025-11-02T04:00:00Z", "2025-11-02T05:00:00Z",
               "2025-11-02T07:00:00Z", "2025-11-02T08:00:00Z");
   EXPECT_RUNS("0 2 * * *", "America/New_York", "2025-11-01T12:00:00Z", "2025-11-02T07:00:00Z");
+  EXPECT_RUNS("30 2 * * *", "America/New_York", "2025-11-01T12:00:00Z", "2025-11-02T07:30:00Z"); /* not repeated */
   EXPECT_RUNS("@daily", "America/New_York", "2025-11-01T12:00:00Z", "2025-11-02T04:00:00Z", "2025-11-03T05:00:00Z");
 }
 
