@@ -116,8 +116,8 @@ static int add_problem(export_plan *p, const char *customer_id, const char *emai
     p->cap_problems = cap;
   }
   export_problem *e = &p->problems[p->n_problems++];
-  e->customer_id = strdup(customer_id);
-  e->email = strdup(email ? email : "");
+  e->customer_id = arena_strdup(&p->strings, customer_id);
+  e->email = arena_strdup(&p->strings, email ? email : "");
   e->kind = kind;
   snprintf(e->reason, sizeof e->reason, "%s", reason);
   return 0;
@@ -227,8 +227,8 @@ static int on_desired(const store_desired_row *row, void *ctx) {
   }
   export_person *e = add_person(p);
   if (!e) goto oom;
-  e->customer_id = strdup(row->customer_id);
-  e->email = strdup(email);
+  e->customer_id = arena_strdup(&p->strings, row->customer_id);
+  e->email = arena_strdup(&p->strings, email);
   if (!e->customer_id || !e->email) goto oom;
   size_t found;
   int dup = map_find_or_add(&bd->emails, e->email, p->n - 1, &found);
@@ -242,14 +242,12 @@ static int on_desired(const store_desired_row *row, void *ctx) {
              first->customer_id);
     p->duplicates++;
     if (add_problem(p, row->customer_id, email, "duplicate", why) != 0) goto oom;
-    free(e->customer_id);
-    free(e->email);
-    p->n--;
+    p->n--; /* its two strings stay in the arena until the plan is freed */
     return 0;
   }
   e->want = row->segments;
   render_fields(bd, row->values);
-  e->fields = strdup(buf_str(&bd->fields));
+  e->fields = arena_strndup(&p->strings, buf_str(&bd->fields), bd->fields.len);
   if (!e->fields) goto oom;
   crypto_generichash(e->hash, 16, (const unsigned char *)bd->fields.data, bd->fields.len, NULL, 0);
   return 0;
@@ -272,12 +270,12 @@ static int on_confirmed(const store_confirmed_row *row, void *ctx) {
     if (row->segments == 0) return 0; /* confirmed once, in no list now: nothing to do */
     e = add_person(p);
     if (!e) goto oom;
-    e->customer_id = strdup(row->customer_id);
+    e->customer_id = arena_strdup(&p->strings, row->customer_id);
     if (!e->customer_id) goto oom;
   }
   e->confirmed = true;
-  e->old_email = strdup(row->email);
-  e->contact_id = row->contact_id && row->contact_id[0] ? strdup(row->contact_id) : NULL;
+  e->old_email = arena_strdup(&p->strings, row->email);
+  e->contact_id = row->contact_id && row->contact_id[0] ? arena_strdup(&p->strings, row->contact_id) : NULL;
   e->have = row->segments;
   if (!e->old_email) goto oom;
   if (e->email && memcmp(e->hash, row->hash, 16) != 0) e->upsert = true;
@@ -289,6 +287,7 @@ oom:
 
 seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *plan, seg_err *err) {
   memset(plan, 0, sizeof *plan);
+  arena_init(&plan->strings);
   const store_export_config *c = in->config;
   const store_schema *sc = in->schema;
   if (c->n_segments > STORE_EXPORT_MAX_SEGMENTS)
@@ -385,19 +384,10 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
 }
 
 void export_plan_free(export_plan *plan) {
-  for (size_t i = 0; i < plan->n; i++) {
-    export_person *e = &plan->people[i];
-    free(e->customer_id);
-    free(e->email);
-    free(e->fields);
-    free(e->old_email);
-    free(e->contact_id);
-  }
+  for (size_t i = 0; i < plan->n; i++)
+    if (plan->people[i].contact_owned) free(plan->people[i].contact_id);
   free(plan->people);
-  for (size_t i = 0; i < plan->n_problems; i++) {
-    free(plan->problems[i].customer_id);
-    free(plan->problems[i].email);
-  }
   free(plan->problems);
+  arena_free(&plan->strings);
   memset(plan, 0, sizeof *plan);
 }

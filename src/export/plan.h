@@ -9,17 +9,20 @@
 #include "store/destinations.h"
 #include "store/exports.h"
 #include "store/store.h"
+#include "util/arena.h"
 
+/* The plan's strings live in its arena (plan->strings): freed together with the plan. */
 typedef struct export_person {
-  char *customer_id;   /* owned */
-  char *email;         /* normalised (owned); NULL for a person the segments no longer want */
-  char *fields;        /* the contact's fields as JSON members, without braces and without Email (owned) */
+  char *customer_id;
+  char *email;         /* normalised; NULL for a person the segments no longer want */
+  char *fields;        /* the contact's fields as JSON members, without braces and without Email */
   uint8_t hash[16];    /* of fields */
   uint64_t want;       /* segments (bits of the export's segment list) the person is in */
   /* what Autopilot confirmed */
   bool confirmed;
-  char *old_email;     /* owned, when confirmed */
-  char *contact_id;    /* owned, when known */
+  char *old_email;     /* when confirmed */
+  char *contact_id;    /* when known (a run may replace it with a malloc'd copy: see contact_owned) */
+  bool contact_owned;
   uint64_t have;       /* confirmed list memberships */
   /* decisions */
   bool upsert;         /* new, changed, renamed, or --full */
@@ -33,12 +36,13 @@ typedef struct export_person {
 } export_person;
 
 typedef struct export_problem {
-  char *customer_id, *email; /* owned */
+  char *customer_id, *email; /* in the plan's arena */
   const char *kind;          /* "invalid" or "duplicate" */
   char reason[256];
 } export_problem;
 
 typedef struct export_plan {
+  arena strings;             /* every string of the plan */
   export_person *people;     /* in customer id order: those the segments want, then those only confirmed */
   size_t n, cap;
   export_problem *problems;

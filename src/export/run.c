@@ -223,8 +223,9 @@ static void on_upsert_ok(engine *e, batch *b, ap_request *r) {
       p->upserted = true;
       if (p->upsert) e->run->contacts_upserted++;
       if (!p->contact_id || strcmp(p->contact_id, cid) != 0) {
-        free(p->contact_id);
+        if (p->contact_owned) free(p->contact_id);
         p->contact_id = strdup(cid);
+        p->contact_owned = p->contact_id != NULL;
       }
     }
     if (b->seg[i] >= 0) {

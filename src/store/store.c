@@ -339,7 +339,7 @@ seg_code store_open(const char *path, store_open_mode mode, store **out, seg_err
   s->created = (app_id == 0);
   if (exec(s, "PRAGMA journal_mode=WAL") != SQLITE_OK || exec(s, "PRAGMA synchronous=NORMAL") != SQLITE_OK ||
       exec(s, "PRAGMA foreign_keys=ON") != SQLITE_OK ||
-      exec(s, "PRAGMA secure_delete=ON") != SQLITE_OK || /* a removed API key's bytes do not linger */ exec(s, "PRAGMA cache_size=-16384") != SQLITE_OK ||
+      exec(s, "PRAGMA secure_delete=ON") != SQLITE_OK || /* a removed API key's bytes do not linger */ exec(s, "PRAGMA cache_size=-8192") != SQLITE_OK ||
       register_functions(s) != SQLITE_OK) {
     seg_code rc = store__sqlite_err(s, err, "configuring the store");
     store_close(s);
