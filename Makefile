@@ -27,9 +27,10 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+REPLAY_BIN := $(patsubst fuzz/fuzz_%.c,$(BUILD)/tests/replay_%,$(wildcard fuzz/fuzz_*.c))
 
 .PHONY: all deps test asan bench demo fuzz valgrind clean
-all: $(BUILD)/segship $(BUILD)/autopilot-sim $(UNIT_BIN)
+all: $(BUILD)/segship $(BUILD)/autopilot-sim $(UNIT_BIN) $(REPLAY_BIN)
 
 $(BUILD)/libsegship.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -57,6 +58,15 @@ $(BUILD)/sim-bench: bench/sim/sim_bench.c
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsegship.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libsegship.a $(TEST_LIBS) $(PKG_LIBS) $(LDFLAGS)
+
+# The fuzz targets replayed over their corpora with the regular compiler (tests/fuzz/replay.c).
+$(BUILD)/tests/replay_sim: fuzz/fuzz_sim.c tests/fuzz/replay.c $(filter-out sim/main.c,$(SIM_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isim $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDFLAGS)
+
+$(BUILD)/tests/replay_%: fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libsegship.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ fuzz/fuzz_$*.c tests/fuzz/replay.c $(BUILD)/libsegship.a $(PKG_LIBS) $(LDFLAGS)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
 
@@ -101,6 +111,11 @@ fuzz:
 	    $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 -print_final_stats=1 $$dict \
 	        -artifact_prefix=build-fuzz/$$n- \
 	        build-fuzz/corpus/$$n fuzz/corpus/$$n; done
+
+# The simulator's target links the simulator's own sources (all but its main), not segship's.
+build-fuzz/fuzz_sim: fuzz/fuzz_sim.c $(filter-out sim/main.c,$(SIM_SRC))
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isim $(FUZZ_SAN) \
+	    -fsanitize=fuzzer $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS)
 
 build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libsegship.a
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isrc $(FUZZ_SAN) \

@@ -2,6 +2,8 @@
  * POST /__sim/lists, for tests and demos. */
 #include "control.h"
 
+#include "api.h"
+
 #include <string.h>
 
 #include "mem.h"
@@ -146,7 +148,10 @@ void control_handle(sim *sm, const char *method, const char *path, const char *k
   for (size_t i = 0; i < sizeof control_routes / sizeof *control_routes; i++)
     if (strcmp(path, control_routes[i].path) == 0) route = &control_routes[i];
   if (!route) {
-    api_error(r, 404, "No control endpoint %s; see docs/simulator.md.", path);
+    /* The path is echoed only when it is printable UTF-8: the body must stay valid JSON text. */
+    bool clean = api_utf8_valid(path, strlen(path)) && strlen(path) < 200;
+    for (const char *c = path; clean && *c; c++) clean = (unsigned char)*c >= 0x20;
+    api_error(r, 404, "No control endpoint %s; see docs/simulator.md.", clean ? path : "at that path");
     return;
   }
   /* "GET" must not match inside "GET, POST" by accident of prefix: compare whole tokens. */

@@ -56,6 +56,12 @@ for t in "$build"/tests/test_*; do
   [[ -z $filter || $name == *"$filter"* ]] || continue
   run_one "$name" "$t"
 done
+for t in "$build"/tests/replay_*; do
+  [[ -x $t ]] || continue
+  name=$(basename "$t")
+  [[ -z $filter || $name == *"$filter"* ]] || continue
+  run_one "$name" "$t" "fuzz/corpus/${name#replay_}"
+done
 for t in tests/e2e/*.sh; do
   case $(basename "$t") in lib.sh | *_lib.sh) continue ;; esac # helpers, not tests
   [[ -f $t ]] || continue

@@ -307,8 +307,8 @@ seg_code store_destination_remove(store *s, int64_t id, seg_err *err) {
   seg_code rc = store_tx_begin(s, err);
   if (rc != SEG_OK) return rc;
   static const char *const sql[] = {
-      "UPDATE destinations SET api_key_box = NULL, key_hint = '', removed_at = ?1, updated_at = ?1 "
-      "WHERE destination_id = ?2",
+      ("UPDATE destinations SET api_key_box = NULL, key_hint = '', removed_at = ?1, updated_at = ?1 "
+       "WHERE destination_id = ?2"),
       "DELETE FROM export_fields WHERE destination_id = ?2",
       "DELETE FROM export_segments WHERE destination_id = ?2",
       "DELETE FROM export_configs WHERE destination_id = ?2",
