@@ -90,6 +90,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh $(BUILD)
 
+# The integration tests with every segship and simulator process under valgrind's memcheck.
+valgrind: deps
+	@$(MAKE) --no-print-directory all OPT=-O1
+	@bash scripts/valgrind.sh $(BUILD)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh $(BUILD)

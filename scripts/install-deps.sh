@@ -7,7 +7,7 @@ packages=(
   gcc make pkg-config
   libsqlite3-dev libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev
   libcmocka-dev
-  jq curl sqlite3 tzdata time
+  jq curl sqlite3 tzdata time valgrind
 )
 # Node.js runs the third-party Autopilot client that checks the simulator, and the benchmark peer.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
