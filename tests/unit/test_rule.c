@@ -463,12 +463,10 @@ static void test_segment_errors(void **state) {
   assert_string_equal(error_of("in segment \"N1\"", NULL),
                       "segments nest more than 16 deep (through \"N17\" at column 1); use fewer segments within "
                       "segments");
-  /* 4^9 conditions once inlined: refused, quickly */
-  double t0 = clock_mono_s();
+  /* 4^9 conditions once inlined: refused (speed is the benchmarks' business, not a test's) */
   assert_string_equal(error_of("in segment \"E11\"", NULL),
                       "the rule is too large once its segments are inlined (more than 100000 conditions); simplify it "
                       "or the segments it uses");
-  assert_true(clock_mono_s() - t0 < 2);
   expect_ids("in segment \"E18\"", ""); /* 4^2 conditions: fine */
   /* 40000 values once inlined */
   assert_string_equal(error_of("in segment \"Many\" or not in segment \"Many\"", NULL),
@@ -641,11 +639,9 @@ static void test_size_limit(void **state) {
   expect_error(rule, "the rule is longer than 64 KiB (65536 bytes), the most a rule may be; shorten it, for example by "
                      "moving parts into segments used with 'in segment'");
   free(rule);
-  /* 1 MB of conditions: refused at once */
+  /* 1 MB of conditions: refused before it is read */
   rule = repeat("Orders = 1", " or Orders = 1", 75000, "");
-  double t0 = clock_mono_s();
   expect_error_prefix(rule, "the rule is longer than 64 KiB");
-  assert_true(clock_mono_s() - t0 < 0.5);
   free(rule);
   /* the largest list that fits in 64 KiB compiles */
   rule = repeat("Orders in (0", ",1", (RULE_MAX_BYTES - 13) / 2, ")");
