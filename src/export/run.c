@@ -2,11 +2,9 @@
 #include "export/run.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "autopilot/api.h"
@@ -19,6 +17,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/jsonw.h"
+#include "util/lockfile.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -622,27 +621,12 @@ static seg_code resolve_lists(engine *e, int64_t destination_id, seg_err *err) {
 /* ---- the run ---- */
 
 static int lock_destination(const char *db_path, int64_t id, seg_err *err) {
-  char path[1100];
+  char path[1100], holder[32];
   snprintf(path, sizeof path, "%s.export-%lld.lock", db_path, (long long)id);
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    seg_err_set(err, SEG_EIO, "cannot open the run lock %s: %s", path, strerror(errno));
-    return -1;
-  }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char pid[32] = "";
-    ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
-    pid[n > 0 ? n : 0] = '\0';
-    pid[strcspn(pid, "\n")] = '\0';
-    close(fd);
-    seg_err_set(err, SEG_EBUSY, "this export is already running%s%s%s; this run was skipped", pid[0] ? " (process " : "",
-                pid, pid[0] ? ")" : "");
-    return -1;
-  }
-  char pid[32];
-  int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-  if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)len, 0) < 0) { /* informative only */
-  }
+  int fd = lockfile_take(path, holder, sizeof holder, err);
+  if (fd < 0 && err->code == SEG_EBUSY)
+    seg_err_set(err, SEG_EBUSY, "this export is already running%s%s%s; this run was skipped", holder[0] ? " (process " : "",
+                holder, holder[0] ? ")" : "");
   return fd;
 }
 

@@ -3,12 +3,10 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 #include "schedule/refresh.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/lockfile.h"
 
 static volatile sig_atomic_t g_stop, g_reload;
 static void on_stop(int sig) {
@@ -58,27 +57,12 @@ seg_code service_schedule_set(store *s, const char *expr, const char *tz, seg_er
 /* ---- the lock: one service per store ---- */
 
 static int take_lock(const char *db_path, seg_err *err) {
-  char path[1100];
+  char path[1100], holder[32];
   snprintf(path, sizeof path, "%s.serve.lock", db_path);
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    seg_err_set(err, SEG_EIO, "cannot open the service lock %s: %s", path, strerror(errno));
-    return -1;
-  }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char pid[32] = "";
-    ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
-    pid[n > 0 ? n : 0] = '\0';
-    pid[strcspn(pid, "\n")] = '\0';
-    close(fd);
+  int fd = lockfile_take(path, holder, sizeof holder, err);
+  if (fd < 0 && err->code == SEG_EBUSY)
     seg_err_set(err, SEG_EBUSY, "another segship serve (process %s) already runs this store; stop it first",
-                pid[0] ? pid : "?");
-    return -1;
-  }
-  char pid[32];
-  int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len) { /* informative only */
-  }
+                holder[0] ? holder : "?");
   return fd;
 }
 

@@ -9,28 +9,14 @@
 #include "util/buf.h"
 #include "util/clock.h"
 
-static seg_code step_done(store *s, sqlite3_stmt *st, seg_err *err, const char *doing) {
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc == SQLITE_DONE) return SEG_OK;
-  return store__sqlite_err(s, err, doing);
-}
 
-static seg_code prep(store *s, const char *sql, sqlite3_stmt **st, seg_err *err, const char *doing) {
-  if (sqlite3_prepare_v2(store__db(s), sql, -1, st, NULL) != SQLITE_OK) return store__sqlite_err(s, err, doing);
-  return SEG_OK;
-}
 
-static void copy_text(sqlite3_stmt *st, int col, char *out, size_t cap) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
-  snprintf(out, cap, "%s", t ? t : "");
-}
 
 /* ---- users ---- */
 
 seg_code store_user_add(store *s, const char *name, const char *role, const char *password_hash, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "INSERT INTO users(name, role, password_hash, created_at, updated_at) VALUES(?,?,?,?,?)", &st,
+  seg_code rc = store__prep(s, "INSERT INTO users(name, role, password_hash, created_at, updated_at) VALUES(?,?,?,?,?)", &st,
                      err, "adding a user");
   if (rc != SEG_OK) return rc;
   int64_t now = clock_now_ms();
@@ -48,7 +34,7 @@ seg_code store_user_add(store *s, const char *name, const char *role, const char
 
 seg_code store_user_update(store *s, const char *name, const char *role, const char *password_hash, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "UPDATE users SET role = coalesce(?, role), password_hash = coalesce(?, password_hash), "
                      "updated_at = ? WHERE name = ?",
                      &st, err, "updating a user");
@@ -57,7 +43,7 @@ seg_code store_user_update(store *s, const char *name, const char *role, const c
   if (password_hash) sqlite3_bind_text(st, 2, password_hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 3, clock_now_ms());
   sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
-  if ((rc = step_done(s, st, err, "updating a user")) != SEG_OK) return rc;
+  if ((rc = store__step_done(s, st, err, "updating a user")) != SEG_OK) return rc;
   if (sqlite3_changes(store__db(s)) == 0)
     return seg_err_set(err, SEG_ENOTFOUND, "there is no user '%s'; 'segship user list' shows them", name);
   return SEG_OK;
@@ -65,10 +51,10 @@ seg_code store_user_update(store *s, const char *name, const char *role, const c
 
 seg_code store_user_remove(store *s, const char *name, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "DELETE FROM users WHERE name = ?", &st, err, "removing a user");
+  seg_code rc = store__prep(s, "DELETE FROM users WHERE name = ?", &st, err, "removing a user");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  if ((rc = step_done(s, st, err, "removing a user")) != SEG_OK) return rc;
+  if ((rc = store__step_done(s, st, err, "removing a user")) != SEG_OK) return rc;
   if (sqlite3_changes(store__db(s)) == 0)
     return seg_err_set(err, SEG_ENOTFOUND, "there is no user '%s'; 'segship user list' shows them", name);
   return SEG_OK;
@@ -77,15 +63,15 @@ seg_code store_user_remove(store *s, const char *name, seg_err *err) {
 static void read_user(sqlite3_stmt *st, store_user *u) {
   memset(u, 0, sizeof *u);
   u->id = sqlite3_column_int64(st, 0);
-  copy_text(st, 1, u->name, sizeof u->name);
-  copy_text(st, 2, u->role, sizeof u->role);
+  store__copy_text(st, 1, u->name, sizeof u->name);
+  store__copy_text(st, 2, u->role, sizeof u->role);
   u->has_password = sqlite3_column_type(st, 3) != SQLITE_NULL;
   u->created_at = sqlite3_column_int64(st, 4);
 }
 
 seg_code store_user_get(store *s, const char *name, store_user *out, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "SELECT user_id, name, role, password_hash, created_at FROM users WHERE name = ?", &st, err,
+  seg_code rc = store__prep(s, "SELECT user_id, name, role, password_hash, created_at FROM users WHERE name = ?", &st, err,
                      "reading a user");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -100,12 +86,12 @@ seg_code store_user_get(store *s, const char *name, store_user *out, seg_err *er
 
 seg_code store_user_password_hash(store *s, const char *name, char *out, size_t cap, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "SELECT password_hash FROM users WHERE name = ? AND password_hash IS NOT NULL", &st, err,
+  seg_code rc = store__prep(s, "SELECT password_hash FROM users WHERE name = ? AND password_hash IS NOT NULL", &st, err,
                      "reading a user");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
   int r = sqlite3_step(st);
-  if (r == SQLITE_ROW) copy_text(st, 0, out, cap);
+  if (r == SQLITE_ROW) store__copy_text(st, 0, out, cap);
   sqlite3_finalize(st);
   if (r == SQLITE_ROW) return SEG_OK;
   return seg_err_set(err, SEG_ENOTFOUND, "user '%s' has no password", name);
@@ -115,7 +101,7 @@ seg_code store_users_list(store *s, store_user **list, size_t *n, seg_err *err) 
   *list = NULL;
   *n = 0;
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "SELECT user_id, name, role, password_hash, created_at FROM users ORDER BY name", &st, err,
+  seg_code rc = store__prep(s, "SELECT user_id, name, role, password_hash, created_at FROM users ORDER BY name", &st, err,
                      "listing users");
   if (rc != SEG_OK) return rc;
   size_t cap = 0;
@@ -157,7 +143,7 @@ seg_code store_destination_add(store *s, store_destination *d, const char *state
   if (rc != SEG_OK) return rc;
   sqlite3_stmt *st;
   int64_t now = clock_now_ms();
-  rc = prep(s,
+  rc = store__prep(s,
             "INSERT INTO destinations(name, display_name, api_url, api_key_box, key_hint, export_user, rate_limit, "
             "max_profiles, account_name, account_email, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
             &st, err, "saving the destination");
@@ -183,7 +169,7 @@ seg_code store_destination_add(store *s, store_destination *d, const char *state
     else
       d->id = sqlite3_last_insert_rowid(store__db(s));
   }
-  if (rc == SEG_OK) rc = prep(s, "INSERT INTO consents(destination_id, user_name, os_user, at, statement) VALUES(?,?,?,?,?)",
+  if (rc == SEG_OK) rc = store__prep(s, "INSERT INTO consents(destination_id, user_name, os_user, at, statement) VALUES(?,?,?,?,?)",
                               &st, err, "recording the consent");
   if (rc == SEG_OK) {
     sqlite3_bind_int64(st, 1, d->id);
@@ -191,7 +177,7 @@ seg_code store_destination_add(store *s, store_destination *d, const char *state
     sqlite3_bind_text(st, 3, os_user ? os_user : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, now);
     sqlite3_bind_text(st, 5, statement, -1, SQLITE_STATIC);
-    rc = step_done(s, st, err, "recording the consent");
+    rc = store__step_done(s, st, err, "recording the consent");
   }
   if (rc == SEG_OK) rc = store_tx_commit(s, err);
   else store_tx_rollback(s);
@@ -208,25 +194,25 @@ seg_code store_destination_add(store *s, store_destination *d, const char *state
 static void read_destination(sqlite3_stmt *st, store_destination *d) {
   memset(d, 0, sizeof *d);
   d->id = sqlite3_column_int64(st, 0);
-  copy_text(st, 1, d->name, sizeof d->name);
-  copy_text(st, 2, d->display_name, sizeof d->display_name);
-  copy_text(st, 3, d->api_url, sizeof d->api_url);
+  store__copy_text(st, 1, d->name, sizeof d->name);
+  store__copy_text(st, 2, d->display_name, sizeof d->display_name);
+  store__copy_text(st, 3, d->api_url, sizeof d->api_url);
   int n = sqlite3_column_bytes(st, 4);
   const void *box = sqlite3_column_blob(st, 4);
   if (box && n > 0 && (d->key_box = malloc((size_t)n))) {
     memcpy(d->key_box, box, (size_t)n);
     d->key_box_len = (size_t)n;
   }
-  copy_text(st, 5, d->key_hint, sizeof d->key_hint);
-  copy_text(st, 6, d->export_user, sizeof d->export_user);
+  store__copy_text(st, 5, d->key_hint, sizeof d->key_hint);
+  store__copy_text(st, 6, d->export_user, sizeof d->export_user);
   d->rate_limit = sqlite3_column_double(st, 7);
   d->max_profiles = sqlite3_column_int64(st, 8);
-  copy_text(st, 9, d->account_name, sizeof d->account_name);
-  copy_text(st, 10, d->account_email, sizeof d->account_email);
+  store__copy_text(st, 9, d->account_name, sizeof d->account_name);
+  store__copy_text(st, 10, d->account_email, sizeof d->account_email);
   d->created_at = sqlite3_column_int64(st, 11);
   d->updated_at = sqlite3_column_int64(st, 12);
   d->removed_at = sqlite3_column_int64(st, 13);
-  copy_text(st, 14, d->consent_user, sizeof d->consent_user);
+  store__copy_text(st, 14, d->consent_user, sizeof d->consent_user);
   d->consent_at = sqlite3_column_int64(st, 15);
 }
 
@@ -235,7 +221,7 @@ static seg_code get_where(store *s, const char *where, const char *name, int64_t
   char sql[1024];
   snprintf(sql, sizeof sql, "SELECT " DEST_COLUMNS " FROM destinations d WHERE %s", where);
   sqlite3_stmt *st;
-  seg_code rc = prep(s, sql, &st, err, "reading a destination");
+  seg_code rc = store__prep(s, sql, &st, err, "reading a destination");
   if (rc != SEG_OK) return rc;
   if (name) sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
   else sqlite3_bind_int64(st, 1, id);
@@ -261,7 +247,7 @@ seg_code store_destinations_list(store *s, bool include_removed, store_destinati
   *list = NULL;
   *n = 0;
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      include_removed ? "SELECT " DEST_COLUMNS " FROM destinations d ORDER BY d.name, d.destination_id"
                                      : "SELECT " DEST_COLUMNS " FROM destinations d WHERE d.removed_at IS NULL ORDER BY d.name",
                      &st, err, "listing destinations");
@@ -289,7 +275,7 @@ seg_code store_destinations_list(store *s, bool include_removed, store_destinati
 seg_code store_destination_set_key(store *s, int64_t id, const unsigned char *box, size_t len, const char *hint,
                                    const char *account_name, const char *account_email, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "UPDATE destinations SET api_key_box = ?, key_hint = ?, account_name = ?, account_email = ?, "
                      "updated_at = ? WHERE destination_id = ? AND removed_at IS NULL",
                      &st, err, "saving the key");
@@ -300,7 +286,7 @@ seg_code store_destination_set_key(store *s, int64_t id, const unsigned char *bo
   sqlite3_bind_text(st, 4, account_email, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 5, clock_now_ms());
   sqlite3_bind_int64(st, 6, id);
-  return step_done(s, st, err, "saving the key");
+  return store__step_done(s, st, err, "saving the key");
 }
 
 seg_code store_destination_remove(store *s, int64_t id, seg_err *err) {
@@ -316,11 +302,11 @@ seg_code store_destination_remove(store *s, int64_t id, seg_err *err) {
   int64_t now = clock_now_ms();
   for (size_t i = 0; i < sizeof sql / sizeof sql[0] && rc == SEG_OK; i++) {
     sqlite3_stmt *st;
-    rc = prep(s, sql[i], &st, err, "removing the destination");
+    rc = store__prep(s, sql[i], &st, err, "removing the destination");
     if (rc != SEG_OK) break;
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, id);
-    rc = step_done(s, st, err, "removing the destination");
+    rc = store__step_done(s, st, err, "removing the destination");
   }
   if (rc == SEG_OK) rc = store_tx_commit(s, err);
   else store_tx_rollback(s);
@@ -348,12 +334,12 @@ seg_code store_export_config_save(store *s, const store_export_config *c, seg_er
   static const char *const wipe[] = {"DELETE FROM export_fields WHERE destination_id = ?",
                                      "DELETE FROM export_segments WHERE destination_id = ?"};
   for (int i = 0; i < 2 && rc == SEG_OK; i++) {
-    if ((rc = prep(s, wipe[i], &st, err, "saving the export configuration")) != SEG_OK) break;
+    if ((rc = store__prep(s, wipe[i], &st, err, "saving the export configuration")) != SEG_OK) break;
     sqlite3_bind_int64(st, 1, c->destination_id);
-    rc = step_done(s, st, err, "saving the export configuration");
+    rc = store__step_done(s, st, err, "saving the export configuration");
   }
   if (rc == SEG_OK)
-    rc = prep(s,
+    rc = store__prep(s,
               "INSERT INTO export_configs(destination_id, email_attr, first_name_attr, last_name_attr, on_leave, "
               "schedule, list_membership, updated_at) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(destination_id) DO UPDATE SET "
               "email_attr = excluded.email_attr, first_name_attr = excluded.first_name_attr, "
@@ -369,10 +355,10 @@ seg_code store_export_config_save(store *s, const store_export_config *c, seg_er
     sqlite3_bind_int(st, 6, c->schedule);
     sqlite3_bind_text(st, 7, c->list_membership, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, clock_now_ms());
-    rc = step_done(s, st, err, "saving the export configuration");
+    rc = store__step_done(s, st, err, "saving the export configuration");
   }
   for (size_t i = 0; i < c->n_fields && rc == SEG_OK; i++) {
-    if ((rc = prep(s, "INSERT INTO export_fields(destination_id, position, attr, field, custom) VALUES(?,?,?,?,?)",
+    if ((rc = store__prep(s, "INSERT INTO export_fields(destination_id, position, attr, field, custom) VALUES(?,?,?,?,?)",
                    &st, err, "saving the field mapping")) != SEG_OK)
       break;
     sqlite3_bind_int64(st, 1, c->destination_id);
@@ -380,16 +366,16 @@ seg_code store_export_config_save(store *s, const store_export_config *c, seg_er
     sqlite3_bind_text(st, 3, c->fields[i].attr, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, c->fields[i].field, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 5, c->fields[i].custom);
-    rc = step_done(s, st, err, "saving the field mapping");
+    rc = store__step_done(s, st, err, "saving the field mapping");
   }
   for (size_t i = 0; i < c->n_segments && rc == SEG_OK; i++) {
-    if ((rc = prep(s, "INSERT INTO export_segments(destination_id, position, segment_id) VALUES(?,?,?)", &st, err,
+    if ((rc = store__prep(s, "INSERT INTO export_segments(destination_id, position, segment_id) VALUES(?,?,?)", &st, err,
                    "saving the segments")) != SEG_OK)
       break;
     sqlite3_bind_int64(st, 1, c->destination_id);
     sqlite3_bind_int64(st, 2, (int64_t)i);
     sqlite3_bind_int64(st, 3, c->segment_ids[i]);
-    rc = step_done(s, st, err, "saving the segments");
+    rc = store__step_done(s, st, err, "saving the segments");
   }
   if (rc == SEG_OK) rc = store_tx_commit(s, err);
   else store_tx_rollback(s);
@@ -400,7 +386,7 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
   memset(out, 0, sizeof *out);
   out->destination_id = destination_id;
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "SELECT email_attr, first_name_attr, last_name_attr, on_leave, schedule, list_membership, "
                      "updated_at FROM export_configs WHERE destination_id = ?",
                      &st, err, "reading the export configuration");
@@ -408,19 +394,19 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
   sqlite3_bind_int64(st, 1, destination_id);
   int r = sqlite3_step(st);
   if (r == SQLITE_ROW) {
-    copy_text(st, 0, out->email_attr, sizeof out->email_attr);
-    copy_text(st, 1, out->first_name_attr, sizeof out->first_name_attr);
-    copy_text(st, 2, out->last_name_attr, sizeof out->last_name_attr);
-    copy_text(st, 3, out->on_leave, sizeof out->on_leave);
+    store__copy_text(st, 0, out->email_attr, sizeof out->email_attr);
+    store__copy_text(st, 1, out->first_name_attr, sizeof out->first_name_attr);
+    store__copy_text(st, 2, out->last_name_attr, sizeof out->last_name_attr);
+    store__copy_text(st, 3, out->on_leave, sizeof out->on_leave);
     out->schedule = sqlite3_column_int(st, 4) != 0;
-    copy_text(st, 5, out->list_membership, sizeof out->list_membership);
+    store__copy_text(st, 5, out->list_membership, sizeof out->list_membership);
     out->updated_at = sqlite3_column_int64(st, 6);
   }
   sqlite3_finalize(st);
   if (r == SQLITE_DONE) return seg_err_set(err, SEG_ENOTFOUND, "this destination's export is not configured");
   if (r != SQLITE_ROW) return store__sqlite_err(s, err, "reading the export configuration");
 
-  if ((rc = prep(s, "SELECT attr, field, custom FROM export_fields WHERE destination_id = ? ORDER BY position", &st,
+  if ((rc = store__prep(s, "SELECT attr, field, custom FROM export_fields WHERE destination_id = ? ORDER BY position", &st,
                  err, "reading the field mapping")) != SEG_OK)
     return rc;
   sqlite3_bind_int64(st, 1, destination_id);
@@ -429,12 +415,12 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
     if (!f) break;
     out->fields = f;
     f = &f[out->n_fields++];
-    copy_text(st, 0, f->attr, sizeof f->attr);
-    copy_text(st, 1, f->field, sizeof f->field);
+    store__copy_text(st, 0, f->attr, sizeof f->attr);
+    store__copy_text(st, 1, f->field, sizeof f->field);
     f->custom = sqlite3_column_int(st, 2) != 0;
   }
   sqlite3_finalize(st);
-  if ((rc = prep(s,
+  if ((rc = store__prep(s,
                  "SELECT e.segment_id, g.name FROM export_segments e JOIN segments g ON g.segment_id = e.segment_id "
                  "WHERE e.destination_id = ? ORDER BY e.position",
                  &st, err, "reading the segments")) != SEG_OK) {
@@ -449,7 +435,7 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
     if (names) out->segment_names = names;
     if (!ids || !names) break;
     out->segment_ids[out->n_segments] = sqlite3_column_int64(st, 0);
-    copy_text(st, 1, out->segment_names[out->n_segments], 129);
+    store__copy_text(st, 1, out->segment_names[out->n_segments], 129);
     out->n_segments++;
   }
   sqlite3_finalize(st);
@@ -458,14 +444,14 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
 
 seg_code store_export_using_segment(store *s, int64_t segment_id, char *name, size_t cap, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "SELECT d.name FROM export_segments e JOIN destinations d ON d.destination_id = e.destination_id "
                      "WHERE e.segment_id = ? AND d.removed_at IS NULL ORDER BY d.name LIMIT 1",
                      &st, err, "checking the exports");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, segment_id);
   int r = sqlite3_step(st);
-  if (r == SQLITE_ROW) copy_text(st, 0, name, cap);
+  if (r == SQLITE_ROW) store__copy_text(st, 0, name, cap);
   sqlite3_finalize(st);
   return r == SQLITE_ROW ? SEG_OK : SEG_ENOTFOUND;
 }
@@ -480,7 +466,7 @@ seg_code store_segments_distinct_members(store *s, const int64_t *segment_ids, s
   for (size_t i = 0; i < n; i++) buf_puts(&sql, i ? ",?" : "?");
   buf_puts(&sql, ")");
   sqlite3_stmt *st;
-  seg_code rc = prep(s, buf_str(&sql), &st, err, "counting the profiles to export");
+  seg_code rc = store__prep(s, buf_str(&sql), &st, err, "counting the profiles to export");
   buf_free(&sql);
   if (rc != SEG_OK) return rc;
   for (size_t i = 0; i < n; i++) sqlite3_bind_int64(st, (int)i + 1, segment_ids[i]);

@@ -9,21 +9,8 @@
 #include "util/buf.h"
 #include "util/clock.h"
 
-static seg_code prep(store *s, const char *sql, sqlite3_stmt **st, seg_err *err, const char *doing) {
-  if (sqlite3_prepare_v2(store__db(s), sql, -1, st, NULL) != SQLITE_OK) return store__sqlite_err(s, err, doing);
-  return SEG_OK;
-}
 
-static seg_code step_done(store *s, sqlite3_stmt *st, seg_err *err, const char *doing) {
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? SEG_OK : store__sqlite_err(s, err, doing);
-}
 
-static void copy_text(sqlite3_stmt *st, int col, char *out, size_t cap) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
-  snprintf(out, cap, "%s", t ? t : "");
-}
 
 /* ---- lists ---- */
 
@@ -31,7 +18,7 @@ seg_code store_export_lists_get(store *s, int64_t destination_id, store_export_l
   *out = NULL;
   *n = 0;
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "SELECT segment_id, list_id, title FROM export_lists WHERE destination_id = ?", &st, err,
+  seg_code rc = store__prep(s, "SELECT segment_id, list_id, title FROM export_lists WHERE destination_id = ?", &st, err,
                      "reading the export's lists");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, destination_id);
@@ -41,8 +28,8 @@ seg_code store_export_lists_get(store *s, int64_t destination_id, store_export_l
     *out = p;
     p = &p[(*n)++];
     p->segment_id = sqlite3_column_int64(st, 0);
-    copy_text(st, 1, p->list_id, sizeof p->list_id);
-    copy_text(st, 2, p->title, sizeof p->title);
+    store__copy_text(st, 1, p->list_id, sizeof p->list_id);
+    store__copy_text(st, 2, p->title, sizeof p->title);
   }
   sqlite3_finalize(st);
   return SEG_OK;
@@ -51,7 +38,7 @@ seg_code store_export_lists_get(store *s, int64_t destination_id, store_export_l
 seg_code store_export_list_set(store *s, int64_t destination_id, int64_t segment_id, const char *list_id,
                                const char *title, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "INSERT INTO export_lists(destination_id, segment_id, list_id, title, created_at) VALUES(?,?,?,?,?) "
                      "ON CONFLICT(destination_id, segment_id) DO UPDATE SET list_id = excluded.list_id, "
                      "title = excluded.title",
@@ -62,7 +49,7 @@ seg_code store_export_list_set(store *s, int64_t destination_id, int64_t segment
   sqlite3_bind_text(st, 3, list_id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, title, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 5, clock_now_ms());
-  return step_done(s, st, err, "saving a list");
+  return store__step_done(s, st, err, "saving a list");
 }
 
 seg_code store_export_list_forget(store *s, int64_t destination_id, int64_t segment_id, seg_err *err) {
@@ -71,10 +58,10 @@ seg_code store_export_list_forget(store *s, int64_t destination_id, int64_t segm
                                     "DELETE FROM export_members WHERE destination_id = ? AND segment_id = ?"};
   for (int i = 0; i < 2 && rc == SEG_OK; i++) {
     sqlite3_stmt *st;
-    if ((rc = prep(s, sql[i], &st, err, "forgetting a list")) != SEG_OK) break;
+    if ((rc = store__prep(s, sql[i], &st, err, "forgetting a list")) != SEG_OK) break;
     sqlite3_bind_int64(st, 1, destination_id);
     sqlite3_bind_int64(st, 2, segment_id);
-    rc = step_done(s, st, err, "forgetting a list");
+    rc = store__step_done(s, st, err, "forgetting a list");
   }
   if (rc == SEG_OK) rc = store_tx_commit(s, err);
   else store_tx_rollback(s);
@@ -87,9 +74,9 @@ seg_code store_export_forget_all(store *s, int64_t destination_id, seg_err *err)
                                     "DELETE FROM export_members WHERE destination_id = ?"};
   for (int i = 0; i < 2 && rc == SEG_OK; i++) {
     sqlite3_stmt *st;
-    if ((rc = prep(s, sql[i], &st, err, "starting over")) != SEG_OK) break;
+    if ((rc = store__prep(s, sql[i], &st, err, "starting over")) != SEG_OK) break;
     sqlite3_bind_int64(st, 1, destination_id);
-    rc = step_done(s, st, err, "starting over");
+    rc = store__step_done(s, st, err, "starting over");
   }
   if (rc == SEG_OK) rc = store_tx_commit(s, err);
   else store_tx_rollback(s);
@@ -129,7 +116,7 @@ seg_code store_export_desired_each(store *s, const store_schema *schema, const i
   for (size_t i = 0; i < n_segments; i++) buf_puts(&sql, i ? ",?" : "?");
   buf_puts(&sql, ") GROUP BY m.pid ORDER BY p.customer_id");
   sqlite3_stmt *st;
-  seg_code rc = prep(s, buf_str(&sql), &st, err, "reading the segments' members");
+  seg_code rc = store__prep(s, buf_str(&sql), &st, err, "reading the segments' members");
   buf_free(&sql);
   if (rc != SEG_OK) return rc;
   for (size_t i = 0; i < n_segments; i++) sqlite3_bind_int64(st, (int)i + 1, segment_ids[i]);
@@ -161,7 +148,7 @@ seg_code store_export_desired_each(store *s, const store_schema *schema, const i
 seg_code store_export_confirmed_each(store *s, int64_t destination_id, const int64_t *segment_ids, size_t n_segments,
                                      int (*fn)(const store_confirmed_row *row, void *ctx), void *ctx, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "SELECT c.customer_id, c.email, c.contact_id, c.fields_hash, (SELECT group_concat(segment_id) "
                      "FROM export_members em WHERE em.destination_id = c.destination_id AND em.customer_id = "
                      "c.customer_id) FROM export_contacts c WHERE c.destination_id = ? ORDER BY c.customer_id",
@@ -193,7 +180,7 @@ seg_code store_export_run_start(store *s, int64_t destination_id, const char *ru
   if (rc != SEG_OK) return rc;
   sqlite3_stmt *st;
   int64_t now = clock_now_ms();
-  rc = prep(s,
+  rc = store__prep(s,
             "UPDATE export_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?), message = "
             "'the process stopped before the run finished; its confirmed work was kept' WHERE destination_id = ? AND "
             "status = 'running'",
@@ -201,18 +188,18 @@ seg_code store_export_run_start(store *s, int64_t destination_id, const char *ru
   if (rc == SEG_OK) {
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, destination_id);
-    rc = step_done(s, st, err, "starting the run");
+    rc = store__step_done(s, st, err, "starting the run");
     *interrupted = sqlite3_changes(store__db(s));
   }
   if (rc == SEG_OK)
-    rc = prep(s, "INSERT INTO export_runs(destination_id, status, started_at, run_by, full) VALUES(?, 'running', ?, ?, ?)",
+    rc = store__prep(s, "INSERT INTO export_runs(destination_id, status, started_at, run_by, full) VALUES(?, 'running', ?, ?, ?)",
               &st, err, "starting the run");
   if (rc == SEG_OK) {
     sqlite3_bind_int64(st, 1, destination_id);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_text(st, 3, run_by, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, full);
-    rc = step_done(s, st, err, "starting the run");
+    rc = store__step_done(s, st, err, "starting the run");
     *run_id = sqlite3_last_insert_rowid(store__db(s));
   }
   if (rc == SEG_OK) rc = store_tx_commit(s, err);
@@ -222,7 +209,7 @@ seg_code store_export_run_start(store *s, int64_t destination_id, const char *ru
 
 seg_code store_export_run_save(store *s, const store_export_run *r, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "UPDATE export_runs SET status = ?, finished_at = ?, profiles = ?, contacts_upserted = ?, "
                      "list_additions = ?, list_removals = ?, unchanged = ?, invalid = ?, rejected = ?, api_calls = ?, "
                      "retries = ?, throttled = ?, message = ? WHERE run_id = ?",
@@ -235,7 +222,7 @@ seg_code store_export_run_save(store *s, const store_export_run *r, seg_err *err
   for (int i = 0; i < 10; i++) sqlite3_bind_int64(st, 3 + i, v[i]);
   sqlite3_bind_text(st, 13, r->message, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 14, r->run_id);
-  return step_done(s, st, err, "saving the run");
+  return store__step_done(s, st, err, "saving the run");
 }
 
 #define RUN_COLUMNS                                                                                           \
@@ -248,22 +235,22 @@ static void read_run(sqlite3_stmt *st, store_export_run *r) {
   memset(r, 0, sizeof *r);
   r->run_id = sqlite3_column_int64(st, 0);
   r->destination_id = sqlite3_column_int64(st, 1);
-  copy_text(st, 2, r->destination, sizeof r->destination);
+  store__copy_text(st, 2, r->destination, sizeof r->destination);
   r->destination_removed = sqlite3_column_int(st, 3) != 0;
-  copy_text(st, 4, r->status, sizeof r->status);
+  store__copy_text(st, 4, r->status, sizeof r->status);
   r->started_at = sqlite3_column_int64(st, 5);
   r->finished_at = sqlite3_column_int64(st, 6);
-  copy_text(st, 7, r->run_by, sizeof r->run_by);
+  store__copy_text(st, 7, r->run_by, sizeof r->run_by);
   r->full = sqlite3_column_int(st, 8) != 0;
   int64_t *v[] = {&r->profiles, &r->contacts_upserted, &r->list_additions, &r->list_removals, &r->unchanged,
                   &r->invalid,  &r->rejected,          &r->api_calls,      &r->retries,       &r->throttled};
   for (int i = 0; i < 10; i++) *v[i] = sqlite3_column_int64(st, 9 + i);
-  copy_text(st, 19, r->message, sizeof r->message);
+  store__copy_text(st, 19, r->message, sizeof r->message);
 }
 
 seg_code store_export_run_get(store *s, int64_t run_id, store_export_run *out, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "SELECT " RUN_COLUMNS " WHERE r.run_id = ?", &st, err, "reading a run");
+  seg_code rc = store__prep(s, "SELECT " RUN_COLUMNS " WHERE r.run_id = ?", &st, err, "reading a run");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, run_id);
   int step = sqlite3_step(st);
@@ -278,7 +265,7 @@ seg_code store_export_runs_list(store *s, int64_t destination_id, int limit, sto
   *out = NULL;
   *n = 0;
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      destination_id ? "SELECT " RUN_COLUMNS " WHERE r.destination_id = ? ORDER BY r.run_id DESC LIMIT ?"
                                     : "SELECT " RUN_COLUMNS " WHERE ? = 0 ORDER BY r.run_id DESC LIMIT ?",
                      &st, err, "reading the runs");
@@ -300,7 +287,7 @@ seg_code store_export_errors_each(store *s, int64_t run_id,
                                             const char *reason, void *ctx),
                                   void *ctx, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "SELECT customer_id, email, kind, reason FROM export_errors WHERE run_id = ? ORDER BY rowid", &st,
+  seg_code rc = store__prep(s, "SELECT customer_id, email, kind, reason FROM export_errors WHERE run_id = ? ORDER BY rowid", &st,
                      err, "reading the run's errors");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, run_id);

@@ -10,25 +10,12 @@
 
 const char *const store_run_statuses[6] = {"succeeded", "partial", "failed", "cancelled", "interrupted", "running"};
 
-static seg_code prep(store *s, const char *sql, sqlite3_stmt **st, seg_err *err, const char *doing) {
-  if (sqlite3_prepare_v2(store__db(s), sql, -1, st, NULL) != SQLITE_OK) return store__sqlite_err(s, err, doing);
-  return SEG_OK;
-}
 
-static seg_code step_done(store *s, sqlite3_stmt *st, seg_err *err, const char *doing) {
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? SEG_OK : store__sqlite_err(s, err, doing);
-}
 
-static void copy_text(sqlite3_stmt *st, int col, char *out, size_t cap) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
-  snprintf(out, cap, "%s", t ? t : "");
-}
 
 seg_code store_source_add(store *s, const store_source *src, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "INSERT INTO sources(name, path, format, replace, created_at) VALUES(?,?,?,?,?)", &st, err,
+  seg_code rc = store__prep(s, "INSERT INTO sources(name, path, format, replace, created_at) VALUES(?,?,?,?,?)", &st, err,
                      "adding a source");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, src->name, -1, SQLITE_STATIC);
@@ -44,10 +31,10 @@ seg_code store_source_add(store *s, const store_source *src, seg_err *err) {
 
 seg_code store_source_remove(store *s, const char *name, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "DELETE FROM sources WHERE name = ?", &st, err, "removing a source");
+  seg_code rc = store__prep(s, "DELETE FROM sources WHERE name = ?", &st, err, "removing a source");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  if ((rc = step_done(s, st, err, "removing a source")) != SEG_OK) return rc;
+  if ((rc = store__step_done(s, st, err, "removing a source")) != SEG_OK) return rc;
   if (sqlite3_changes(store__db(s)) == 0)
     return seg_err_set(err, SEG_ENOTFOUND, "there is no source '%s'; 'segship source list' shows them", name);
   return SEG_OK;
@@ -57,7 +44,7 @@ seg_code store_sources_list(store *s, store_source **out, size_t *n, seg_err *er
   *out = NULL;
   *n = 0;
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "SELECT source_id, name, path, format, replace, created_at FROM sources ORDER BY name", &st,
+  seg_code rc = store__prep(s, "SELECT source_id, name, path, format, replace, created_at FROM sources ORDER BY name", &st,
                      err, "listing sources");
   if (rc != SEG_OK) return rc;
   while (sqlite3_step(st) == SQLITE_ROW) {
@@ -66,9 +53,9 @@ seg_code store_sources_list(store *s, store_source **out, size_t *n, seg_err *er
     *out = p;
     p = &p[(*n)++];
     p->id = sqlite3_column_int64(st, 0);
-    copy_text(st, 1, p->name, sizeof p->name);
-    copy_text(st, 2, p->path, sizeof p->path);
-    copy_text(st, 3, p->format, sizeof p->format);
+    store__copy_text(st, 1, p->name, sizeof p->name);
+    store__copy_text(st, 2, p->path, sizeof p->path);
+    store__copy_text(st, 3, p->format, sizeof p->format);
     p->replace = sqlite3_column_int(st, 4) != 0;
     p->created_at = sqlite3_column_int64(st, 5);
   }
@@ -78,18 +65,18 @@ seg_code store_sources_list(store *s, store_source **out, size_t *n, seg_err *er
 
 seg_code store_refresh_start(store *s, const char *trigger, int64_t *id, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "INSERT INTO refreshes(trigger, status, started_at) VALUES(?, 'running', ?)", &st, err,
+  seg_code rc = store__prep(s, "INSERT INTO refreshes(trigger, status, started_at) VALUES(?, 'running', ?)", &st, err,
                      "recording a refresh");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, trigger, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, clock_now_ms());
-  if ((rc = step_done(s, st, err, "recording a refresh")) == SEG_OK) *id = sqlite3_last_insert_rowid(store__db(s));
+  if ((rc = store__step_done(s, st, err, "recording a refresh")) == SEG_OK) *id = sqlite3_last_insert_rowid(store__db(s));
   return rc;
 }
 
 seg_code store_refresh_step_add(store *s, int64_t id, size_t position, const store_refresh_step *step, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "INSERT INTO refresh_steps(refresh_id, position, kind, target, status, message, started_at, "
                      "finished_at) VALUES(?,?,?,?,?,?,?,?)",
                      &st, err, "recording a refresh step");
@@ -102,18 +89,18 @@ seg_code store_refresh_step_add(store *s, int64_t id, size_t position, const sto
   sqlite3_bind_text(st, 6, step->message, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 7, step->started_at);
   sqlite3_bind_int64(st, 8, step->finished_at);
-  return step_done(s, st, err, "recording a refresh step");
+  return store__step_done(s, st, err, "recording a refresh step");
 }
 
 seg_code store_refresh_finish(store *s, int64_t id, const char *status, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = prep(s, "UPDATE refreshes SET status = ?, finished_at = ? WHERE refresh_id = ?", &st, err,
+  seg_code rc = store__prep(s, "UPDATE refreshes SET status = ?, finished_at = ? WHERE refresh_id = ?", &st, err,
                      "recording a refresh");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, clock_now_ms());
   sqlite3_bind_int64(st, 3, id);
-  return step_done(s, st, err, "recording a refresh");
+  return store__step_done(s, st, err, "recording a refresh");
 }
 
 void store_refreshes_free(store_refresh *list, size_t n) {
@@ -125,12 +112,12 @@ seg_code store_refreshes_list(store *s, int limit, store_refresh **out, size_t *
   *out = NULL;
   *n = 0;
   sqlite3_stmt *st, *steps;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "SELECT refresh_id, trigger, status, started_at, coalesce(finished_at, 0) FROM refreshes "
                      "ORDER BY refresh_id DESC LIMIT ?",
                      &st, err, "reading refreshes");
   if (rc != SEG_OK) return rc;
-  if ((rc = prep(s,
+  if ((rc = store__prep(s,
                  "SELECT kind, target, status, message, started_at, finished_at FROM refresh_steps WHERE refresh_id = ? "
                  "ORDER BY position",
                  &steps, err, "reading refreshes")) != SEG_OK) {
@@ -145,8 +132,8 @@ seg_code store_refreshes_list(store *s, int limit, store_refresh **out, size_t *
     p = &p[(*n)++];
     memset(p, 0, sizeof *p);
     p->id = sqlite3_column_int64(st, 0);
-    copy_text(st, 1, p->trigger, sizeof p->trigger);
-    copy_text(st, 2, p->status, sizeof p->status);
+    store__copy_text(st, 1, p->trigger, sizeof p->trigger);
+    store__copy_text(st, 2, p->status, sizeof p->status);
     p->started_at = sqlite3_column_int64(st, 3);
     p->finished_at = sqlite3_column_int64(st, 4);
     sqlite3_bind_int64(steps, 1, p->id);
@@ -155,10 +142,10 @@ seg_code store_refreshes_list(store *s, int limit, store_refresh **out, size_t *
       if (!q) break;
       p->steps = q;
       q = &q[p->n_steps++];
-      copy_text(steps, 0, q->kind, sizeof q->kind);
-      copy_text(steps, 1, q->target, sizeof q->target);
-      copy_text(steps, 2, q->status, sizeof q->status);
-      copy_text(steps, 3, q->message, sizeof q->message);
+      store__copy_text(steps, 0, q->kind, sizeof q->kind);
+      store__copy_text(steps, 1, q->target, sizeof q->target);
+      store__copy_text(steps, 2, q->status, sizeof q->status);
+      store__copy_text(steps, 3, q->message, sizeof q->message);
       q->started_at = sqlite3_column_int64(steps, 4);
       q->finished_at = sqlite3_column_int64(steps, 5);
     }
@@ -173,7 +160,7 @@ seg_code store_run_totals_list(store *s, store_run_totals **out, size_t *n, seg_
   *out = NULL;
   *n = 0;
   sqlite3_stmt *st;
-  seg_code rc = prep(s,
+  seg_code rc = store__prep(s,
                      "SELECT d.name, r.status, count(*), sum(r.contacts_upserted), sum(r.list_additions), "
                      "sum(r.list_removals), sum(r.rejected), sum(r.api_calls), sum(r.retries), sum(r.throttled), "
                      "max(CASE WHEN r.status = 'succeeded' THEN r.finished_at END), "
@@ -185,7 +172,7 @@ seg_code store_run_totals_list(store *s, store_run_totals **out, size_t *n, seg_
   if (rc != SEG_OK) return rc;
   while (sqlite3_step(st) == SQLITE_ROW) {
     char name[129];
-    copy_text(st, 0, name, sizeof name);
+    store__copy_text(st, 0, name, sizeof name);
     store_run_totals *t = NULL;
     for (size_t i = 0; i < *n; i++)
       if (strcmp((*out)[i].destination, name) == 0) t = &(*out)[i];
@@ -198,7 +185,7 @@ seg_code store_run_totals_list(store *s, store_run_totals **out, size_t *n, seg_
       snprintf(t->destination, sizeof t->destination, "%s", name);
     }
     char status[16];
-    copy_text(st, 1, status, sizeof status);
+    store__copy_text(st, 1, status, sizeof status);
     for (int k = 0; k < 6; k++)
       if (strcmp(status, store_run_statuses[k]) == 0) t->runs_by_status[k] += sqlite3_column_int64(st, 2);
     t->contacts_upserted += sqlite3_column_int64(st, 3);

@@ -431,3 +431,19 @@ seg_code store_meta_set(store *s, const char *key, const char *value, seg_err *e
   if (step != SQLITE_DONE) return store__sqlite_err(s, err, "saving a setting");
   return SEG_OK;
 }
+
+seg_code store__prep(store *s, const char *sql, sqlite3_stmt **st, seg_err *err, const char *doing) {
+  if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) return store__sqlite_err(s, err, doing);
+  return SEG_OK;
+}
+
+seg_code store__step_done(store *s, sqlite3_stmt *st, seg_err *err, const char *doing) {
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? SEG_OK : store__sqlite_err(s, err, doing);
+}
+
+void store__copy_text(sqlite3_stmt *st, int col, char *out, size_t cap) {
+  const char *t = (const char *)sqlite3_column_text(st, col);
+  snprintf(out, cap, "%s", t ? t : "");
+}

@@ -27,4 +27,11 @@ seg_code store__attr_add(store *s, store_schema *schema, const char *name, bool 
 /* Widens attribute index to type to, converting stored values; the schema is updated in place. */
 seg_code store__attr_widen(store *s, store_schema *schema, int index, attr_type to, seg_err *err);
 
+/* Prepares sql on the store's connection; a failure becomes a store error while `doing`. */
+seg_code store__prep(store *s, const char *sql, sqlite3_stmt **st, seg_err *err, const char *doing);
+/* Steps a statement that returns no row and finalizes it. */
+seg_code store__step_done(store *s, sqlite3_stmt *st, seg_err *err, const char *doing);
+/* Copies text column col into out (cap bytes; "" for NULL). */
+void store__copy_text(sqlite3_stmt *st, int col, char *out, size_t cap);
+
 #endif
