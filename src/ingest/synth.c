@@ -193,7 +193,9 @@ int synth_write(FILE *out, const synth_options *o) {
       char *at = strchr(email, '@');
       if (at) *at = '.'; /* no @: not an email */
     } else if (unit(&em) * 100.0 < o->mixed_case_pct) {
-      for (char *p = email; *p; p += 3) *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+      size_t len = strlen(email);
+      for (size_t k = 0; k < len; k += 3) /* every third letter upper-cased */
+        email[k] = (char)(email[k] >= 'a' && email[k] <= 'z' ? email[k] - 32 : email[k]);
       if (unit(&em) < 0.3) { /* and a stray space, as copied from a form */
         memmove(email + 1, email, strlen(email) + 1);
         email[0] = ' ';
