@@ -295,6 +295,61 @@ static int cmd_dest_show(cli_ctx *ctx, int argc, char **argv) {
   return 0;
 }
 
+static int cmd_dest_update(cli_ctx *ctx, int argc, char **argv) {
+  static const cli_option opts[] = {
+      {"api-url", required_argument, OPT_API_URL, "URL", "another API URL (connected to with the stored key first)"},
+      {"export-user", required_argument, OPT_EXPORT_USER, "USER", "another admin to run the exports as"},
+      {"display-name", required_argument, OPT_DISPLAY, "TEXT", "another display name"},
+      {"rate-limit", required_argument, OPT_RATE, "R", "requests per second (0: no limit)"},
+      {"max-profiles", required_argument, OPT_MAX, "N", "the most profiles an export may hold"},
+      {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", "how long to wait for Autopilot when connecting (default 15)"},
+      {0}};
+  const char *usage = "segship destination update NAME [--api-url URL] [--export-user USER] [--display-name TEXT] "
+                      "[--rate-limit R] [--max-profiles N] [--json]";
+  dest_update_options o = {.rate_limit = -1, .max_profiles = -1};
+  const char *v;
+  int c;
+  while ((c = cli_next_option(ctx, argc, argv, opts, usage, &v)) != CLI_OPT_END) {
+    char *end;
+    long long n;
+    switch (c) {
+      case CLI_OPT_HELP: return 0;
+      case CLI_OPT_ERROR: return 2;
+      case OPT_API_URL: o.api_url = v; break;
+      case OPT_EXPORT_USER: o.export_user = v; break;
+      case OPT_DISPLAY: o.display_name = v; break;
+      case OPT_RATE:
+        o.rate_limit = strtod(v, &end);
+        if (!*v || *end || o.rate_limit < 0) return cli_usage_error(ctx, "--rate-limit takes a number of requests per second (0: no limit)");
+        break;
+      case OPT_MAX:
+        if (!cli_parse_count(ctx, "--max-profiles", v, &n)) return 2;
+        o.max_profiles = n;
+        break;
+      case OPT_TIMEOUT:
+        if (!cli_parse_count(ctx, "--timeout", v, &n)) return 2;
+        o.connect_timeout_ms = (long)n * 1000;
+        break;
+      case 1:
+        if (o.name) return cli_usage_error(ctx, "give one destination name");
+        o.name = v;
+        break;
+    }
+  }
+  if (!o.name) return cli_usage_error(ctx, "give the destination's name");
+  if (!o.api_url && !o.export_user && !o.display_name && o.rate_limit < 0 && o.max_profiles < 0)
+    return cli_usage_error(ctx, "nothing to change");
+  seg_err err = {0};
+  store *s = cli_store(ctx, &err);
+  store_destination d;
+  if (!s || dest_update(s, ctx->db_path, &o, &err) != SEG_OK || store_destination_get(s, o.name, &d, &err) != SEG_OK)
+    return cli_fail(ctx, &err);
+  if (ctx->json) cli_print_json(destination_json(&d));
+  else printf("updated destination '%s'\n", d.name);
+  store_destination_free(&d);
+  return 0;
+}
+
 static int cmd_dest_remove(cli_ctx *ctx, int argc, char **argv) {
   const char *name = NULL;
   int rc = name_only(ctx, argc, argv, "segship destination remove NAME [--json]", &name, true);
@@ -351,6 +406,7 @@ const cli_command cli_destination_commands[] = {
     {"add", cmd_dest_add, NULL, "connect an Autopilot account (the key is checked, then stored encrypted)"},
     {"list", cmd_dest_list, NULL, "every destination"},
     {"show", cmd_dest_show, NULL, "one destination, key masked"},
+    {"update", cmd_dest_update, NULL, "change the API URL, export user, rate limit or profile limit"},
     {"remove", cmd_dest_remove, NULL, "delete a destination's key and configuration; stop its exports"},
     {"rotate-key", cmd_dest_rotate, NULL, "replace a destination's API key"},
     {NULL, NULL, NULL, NULL},

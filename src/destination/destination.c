@@ -345,6 +345,29 @@ seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, stor
   return rc;
 }
 
+seg_code dest_update(store *s, const char *db_path, const dest_update_options *o, seg_err *err) {
+  store_destination d;
+  seg_code rc = store_destination_get(s, o->name, &d, err);
+  if (rc != SEG_OK) return rc;
+  if (o->export_user) {
+    store_user u;
+    if ((rc = store_user_get(s, o->export_user, &u, err)) == SEG_OK && strcmp(u.role, "admin") != 0)
+      rc = seg_err_set(err, SEG_EINVAL, "the export user must be an admin; '%s' is a %s", u.name, u.role);
+  }
+  if (rc == SEG_OK && o->rate_limit > 1000) rc = seg_err_set(err, SEG_EINVAL, "--rate-limit is at most 1000 requests per second");
+  if (rc == SEG_OK && o->max_profiles == 0) rc = seg_err_set(err, SEG_EINVAL, "--max-profiles must be at least 1");
+  if (rc == SEG_OK && o->api_url) {
+    char *key = NULL, name[257], email[257];
+    rc = dest_key(s, db_path, &d, &key, err);
+    if (rc == SEG_OK) rc = dest_connect(o->api_url, key, o->connect_timeout_ms, name, sizeof name, email, sizeof email, err);
+    secret_plain_free(key);
+  }
+  if (rc == SEG_OK)
+    rc = store_destination_update(s, d.id, o->display_name, o->api_url, o->export_user, o->rate_limit, o->max_profiles, err);
+  store_destination_free(&d);
+  return rc;
+}
+
 seg_code dest_remove(store *s, const char *name, seg_err *err) {
   store_destination d;
   seg_code rc = store_destination_get(s, name, &d, err);

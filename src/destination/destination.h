@@ -57,6 +57,16 @@ typedef struct dest_add_options {
 /* The whole set-up: validates, reads the key, connects, encrypts and saves with the consent.
  * Nothing is saved unless everything succeeds. */
 seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, store_destination *out, seg_err *err);
+typedef struct dest_update_options {
+  const char *name;
+  const char *display_name, *api_url, *export_user; /* NULL: unchanged */
+  double rate_limit;                                 /* < 0: unchanged */
+  int64_t max_profiles;                              /* < 0: unchanged */
+  long connect_timeout_ms;
+} dest_update_options;
+/* Changes a destination's settings; a new API URL is connected to (with the stored key) before it
+ * is saved, and a new export user must be an admin. */
+seg_code dest_update(store *s, const char *db_path, const dest_update_options *o, seg_err *err);
 /* Deletes the key and the configuration at once; the run history stays, marked removed. */
 seg_code dest_remove(store *s, const char *name, seg_err *err);
 /* Replaces the key with a new one, checked against Autopilot first. */

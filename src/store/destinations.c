@@ -289,6 +289,26 @@ seg_code store_destination_set_key(store *s, int64_t id, const unsigned char *bo
   return store__step_done(s, st, err, "saving the key");
 }
 
+seg_code store_destination_update(store *s, int64_t id, const char *display_name, const char *api_url,
+                                  const char *export_user, double rate_limit, int64_t max_profiles, seg_err *err) {
+  sqlite3_stmt *st;
+  seg_code rc = store__prep(s,
+                            "UPDATE destinations SET display_name = coalesce(?, display_name), api_url = coalesce(?, api_url), "
+                            "export_user = coalesce(?, export_user), rate_limit = coalesce(?, rate_limit), "
+                            "max_profiles = coalesce(?, max_profiles), updated_at = ? WHERE destination_id = ? AND "
+                            "removed_at IS NULL",
+                            &st, err, "updating the destination");
+  if (rc != SEG_OK) return rc;
+  if (display_name) sqlite3_bind_text(st, 1, display_name, -1, SQLITE_STATIC);
+  if (api_url) sqlite3_bind_text(st, 2, api_url, -1, SQLITE_STATIC);
+  if (export_user) sqlite3_bind_text(st, 3, export_user, -1, SQLITE_STATIC);
+  if (rate_limit >= 0) sqlite3_bind_double(st, 4, rate_limit);
+  if (max_profiles >= 0) sqlite3_bind_int64(st, 5, max_profiles);
+  sqlite3_bind_int64(st, 6, clock_now_ms());
+  sqlite3_bind_int64(st, 7, id);
+  return store__step_done(s, st, err, "updating the destination");
+}
+
 seg_code store_destination_remove(store *s, int64_t id, seg_err *err) {
   seg_code rc = store_tx_begin(s, err);
   if (rc != SEG_OK) return rc;

@@ -54,6 +54,9 @@ seg_code store_destinations_list(store *s, bool include_removed, store_destinati
 /* Replaces the encrypted key (and what the account said). */
 seg_code store_destination_set_key(store *s, int64_t id, const unsigned char *box, size_t len, const char *hint,
                                    const char *account_name, const char *account_email, seg_err *err);
+/* Changes settings of a live destination: each NULL / negative value is left as it is. */
+seg_code store_destination_update(store *s, int64_t id, const char *display_name, const char *api_url,
+                                  const char *export_user, double rate_limit, int64_t max_profiles, seg_err *err);
 /* Removes a destination: the key and the configuration are deleted at once; the record stays,
  * marked removed, so that its run history still names it. */
 seg_code store_destination_remove(store *s, int64_t id, seg_err *err);
