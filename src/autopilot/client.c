@@ -120,6 +120,9 @@ seg_code ap_client_new(const ap_config *cfg, ap_client **out, seg_err *err) {
   c->headers_json = curl_slist_append(c->headers_json, "Accept: application/json");
   c->headers_json = curl_slist_append(c->headers_json, "Content-Type: application/json");
   c->headers_json = curl_slist_append(c->headers_json, "Expect:");
+  /* HTTP/1.1 only: no waiting for a connection to multiplex on; each request in flight gets its
+   * own keep-alive connection. */
+  curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
   curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->cfg.in_flight);
   curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->cfg.in_flight);
   c->n_slots = c->cfg.in_flight;
@@ -275,6 +278,26 @@ static int finish(ap_client *c, slot *sl, CURLcode result, ap_done_fn done, void
   return 1;
 }
 
+/* Hands every finished transfer to finish(); returns how many there were. */
+static int drain(ap_client *c, ap_done_fn done, void *ctx, int *stop) {
+  int n = 0;
+  CURLMsg *m;
+  int left;
+  while ((m = curl_multi_info_read(c->multi, &left))) {
+    if (m->msg != CURLMSG_DONE) continue;
+    CURL *e = m->easy_handle;
+    CURLcode result = m->data.result;
+    curl_multi_remove_handle(c->multi, e);
+    for (int i = 0; i < c->n_slots; i++)
+      if (c->slots[i].easy == e && c->slots[i].busy) {
+        finish(c, &c->slots[i], result, done, ctx, stop);
+        n++;
+        break;
+      }
+  }
+  return n;
+}
+
 seg_code ap_run(ap_client *c, ap_next_fn next, ap_done_fn done, void *ctx, seg_err *err) {
   bool exhausted = false;
   int stop = 0;
@@ -346,26 +369,19 @@ seg_code ap_run(ap_client *c, ap_next_fn next, ap_done_fn done, void *ctx, seg_e
     int timeout = (int)(next_due - now_ms());
     if (timeout < 0) timeout = 0;
     if (timeout > 100) timeout = 100;
+    /* Drive the transfers; wait only when none finished (on loopback a whole exchange often
+     * completes inside one perform, and waiting then would idle for the full timeout). */
     int running;
     curl_multi_perform(c->multi, &running);
-    if (c->busy > 0) curl_multi_poll(c->multi, NULL, 0, timeout, NULL);
-    else if (timeout > 0) {
-      struct timespec ts = {0, (long)timeout * 1000000L};
-      nanosleep(&ts, NULL);
-    }
-    curl_multi_perform(c->multi, &running);
-    CURLMsg *m;
-    int left;
-    while ((m = curl_multi_info_read(c->multi, &left))) {
-      if (m->msg != CURLMSG_DONE) continue;
-      CURL *e = m->easy_handle;
-      CURLcode result = m->data.result;
-      curl_multi_remove_handle(c->multi, e);
-      for (int i = 0; i < c->n_slots; i++)
-        if (c->slots[i].easy == e && c->slots[i].busy) {
-          finish(c, &c->slots[i], result, done, ctx, &stop);
-          break;
-        }
+    if (drain(c, done, ctx, &stop) == 0) {
+      if (c->busy > 0) {
+        curl_multi_poll(c->multi, NULL, 0, timeout, NULL);
+      } else if (timeout > 0) {
+        struct timespec ts = {0, (long)timeout * 1000000L};
+        nanosleep(&ts, NULL);
+      }
+      curl_multi_perform(c->multi, &running);
+      drain(c, done, ctx, &stop);
     }
   }
   /* Hand back what was never sent. */
