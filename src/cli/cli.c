@@ -1,6 +1,8 @@
 /* cli.c: shared command-line plumbing: option tables, help, errors, JSON output. */
 #include "cli/cli.h"
 
+#include "util/log.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +77,10 @@ store *cli_store(cli_ctx *ctx, seg_err *err) {
 }
 
 int cli_fail(const cli_ctx *ctx, const seg_err *err) {
-  fprintf(stderr, "segship: %s\n", err->msg[0] ? err->msg : seg_code_name(err->code));
+  char msg[sizeof err->msg + 16];
+  snprintf(msg, sizeof msg, "%s", err->msg[0] ? err->msg : seg_code_name(err->code));
+  log_redact(msg, sizeof msg); /* an API key in use never reaches a terminal, even if a server echoed it */
+  fprintf(stderr, "segship: %s\n", msg);
   return seg_code_exit(err->code);
 }
 
