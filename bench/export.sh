@@ -3,7 +3,8 @@
 # rate limit, a rerun with nothing changed, a rerun with 1% changed, and a rate-limited export
 # against its physical floor (calls / rate). BENCH_FULL=1 runs the real 100,000 at 5 r/s (200 s
 # floor) instead of the scaled 20,000 at 25 r/s (8 s floor). Prints Markdown rows.
-source "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
 build=${1:-build}
 runs=${BENCH_RUNS:-3}
 count=${BENCH_EXPORT_COUNT:-100000}
@@ -54,11 +55,11 @@ calls=$("$seg" export history "$dest" --json | jq '.runs[0].api_calls')
 
 # ---- the peer: the same export with the npm client autopilot-api, into a fresh simulator account
 peer_row=""
-compat="$(cd "$(dirname "$0")/.." && pwd)/tests/compat"
+compat="$here/../tests/compat"
 if command -v node >/dev/null && { [[ -d $compat/node_modules/autopilot-api ]] || (cd "$compat" && npm ci --no-audit --no-fund >/dev/null 2>&1); }; then
   curl -s -X POST "$url/__sim/reset" >/dev/null
   peer=$(cd "$compat" && SIM_URL=$url SIM_KEY=$key NODE_PATH="$compat/node_modules" \
-    timeout 3600 node "$(cd "$(dirname "$0")" && pwd)/peer/peer_export.js" "$dir/p.csv" All 2>&1 | tail -n 1)
+    timeout 3600 node "$here/peer/peer_export.js" "$dir/p.csv" All 2>&1 | tail -n 1)
   if peer_t=$(jq -e .seconds <<<"$peer" 2>/dev/null); then
     peer_calls=$(jq .calls <<<"$peer")
     peer_row="autopilot-api (npm) script: $(printf '%.2f' "$peer_t") s, $peer_calls calls (segship ×$(ratio "$fresh_t" "$peer_t") time, ×$(ratio "$calls" "$peer_calls") calls)"

@@ -331,9 +331,12 @@ seg_code store_segments_refresh(store *s, store_refresh_item *items, size_t n, s
                           NULL) != SQLITE_OK ||
        sqlite3_prepare_v2(db, "DELETE FROM segment_members WHERE segment_id = ? AND pid = ?", -1, &w.del, NULL) !=
            SQLITE_OK ||
+       /* A leaver's id is kept (the profile may be deleted later); a joiner's is read back
+        * through its pid, which saves a lookup per member on a first refresh. */
        sqlite3_prepare_v2(db,
                           "INSERT INTO segment_changes(refresh_id, pid, customer_id, joined) "
-                          "VALUES(?1, ?2, (SELECT customer_id FROM profiles WHERE pid = ?2), ?3)",
+                          "VALUES(?1, ?2, CASE WHEN ?3 THEN NULL ELSE (SELECT customer_id FROM profiles WHERE pid = ?2) "
+                          "END, ?3)",
                           -1, &w.change, NULL) != SQLITE_OK))
     rc = store__sqlite_err(s, err, "refreshing segments");
   int64_t now = clock_now_ms();
@@ -429,8 +432,9 @@ seg_code store_segment_changes_each(store *s, int64_t refresh_id, int64_t limit,
                                     int (*fn)(const char *id, int joined, void *ctx), void *ctx, seg_err *err) {
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(store__db(s),
-                         "SELECT customer_id, joined FROM segment_changes WHERE refresh_id = ? "
-                         "ORDER BY joined DESC, customer_id LIMIT ?",
+                         "SELECT coalesce(c.customer_id, p.customer_id), c.joined FROM segment_changes c "
+                         "LEFT JOIN profiles p ON p.pid = c.pid WHERE c.refresh_id = ? "
+                         "ORDER BY c.joined DESC, 1 LIMIT ?",
                          -1, &st, NULL) != SQLITE_OK)
     return store__sqlite_err(s, err, "reading a refresh's changes");
   sqlite3_bind_int64(st, 1, refresh_id);
