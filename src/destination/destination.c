@@ -12,6 +12,7 @@
 
 #include "autopilot/api.h"
 #include "autopilot/client.h"
+#include "store/exports.h"
 #include "store/segments.h"
 #include "util/text.h"
 
@@ -564,6 +565,9 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     }
     free(list);
     if (rc == SEG_OK && n == 0) rc = seg_err_set(err, SEG_EUSAGE, "--segments names no segment; give at least one");
+    if (rc == SEG_OK && n > STORE_EXPORT_MAX_SEGMENTS)
+      rc = seg_err_set(err, SEG_EINVAL, "an export holds at most %d segments (one Autopilot list each); %zu were given",
+                       STORE_EXPORT_MAX_SEGMENTS, n);
     if (rc == SEG_OK) {
       free(c.segment_ids);
       free(c.segment_names);
