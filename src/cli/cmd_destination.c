@@ -167,6 +167,18 @@ static void print_destination(const store_destination *d) {
   printf("created       %s\n", created);
 }
 
+/* --rate-limit R: requests per second, 0 for no limit. False after printing a usage error. */
+static bool parse_rate(cli_ctx *ctx, const char *v, double *out) {
+  char *end;
+  double r = strtod(v, &end);
+  if (!*v || *end || r < 0) {
+    cli_usage_error(ctx, "--rate-limit takes a number of requests per second (0: no limit)");
+    return false;
+  }
+  *out = r;
+  return true;
+}
+
 static int cmd_dest_add(cli_ctx *ctx, int argc, char **argv) {
   static const cli_option opts[] = {
       {"api-key-file", required_argument, OPT_KEY_FILE, "FILE", "read the Autopilot API key from FILE (- for stdin)"},
@@ -185,7 +197,6 @@ static int cmd_dest_add(cli_ctx *ctx, int argc, char **argv) {
   const char *v;
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts, usage, &v)) != CLI_OPT_END) {
-    char *end;
     switch (c) {
       case CLI_OPT_HELP: return 0;
       case CLI_OPT_ERROR: return 2;
@@ -196,8 +207,7 @@ static int cmd_dest_add(cli_ctx *ctx, int argc, char **argv) {
       case OPT_EXPORT_USER: o.export_user = v; break;
       case OPT_DISPLAY: o.display_name = v; break;
       case OPT_RATE:
-        o.rate_limit = strtod(v, &end);
-        if (!*v || *end || o.rate_limit < 0) return cli_usage_error(ctx, "--rate-limit takes a number of requests per second (0: no limit)");
+        if (!parse_rate(ctx, v, &o.rate_limit)) return 2;
         break;
       case OPT_MAX: {
         long long n;
@@ -310,7 +320,6 @@ static int cmd_dest_update(cli_ctx *ctx, int argc, char **argv) {
   const char *v;
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts, usage, &v)) != CLI_OPT_END) {
-    char *end;
     long long n;
     switch (c) {
       case CLI_OPT_HELP: return 0;
@@ -319,8 +328,7 @@ static int cmd_dest_update(cli_ctx *ctx, int argc, char **argv) {
       case OPT_EXPORT_USER: o.export_user = v; break;
       case OPT_DISPLAY: o.display_name = v; break;
       case OPT_RATE:
-        o.rate_limit = strtod(v, &end);
-        if (!*v || *end || o.rate_limit < 0) return cli_usage_error(ctx, "--rate-limit takes a number of requests per second (0: no limit)");
+        if (!parse_rate(ctx, v, &o.rate_limit)) return 2;
         break;
       case OPT_MAX:
         if (!cli_parse_count(ctx, "--max-profiles", v, &n)) return 2;
