@@ -687,6 +687,7 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   rep->run.destination_id = d.id;
 
   rc = preconditions(s, &d, &cfg, err);
+  if (rc == SEG_OK && !o->dry_run) rc = dest_check_transport(&d, err); /* issue 11: before any connection */
   if (rc == SEG_OK && !o->dry_run) rc = dest_key(s, db_path, &d, &key, err);
   if (rc == SEG_OK) rc = store_schema_load(s, &sc, err);
   if (rc == SEG_OK && !o->dry_run && (lock = lock_destination(db_path, d.id, err)) < 0) rc = err->code;
