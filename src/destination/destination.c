@@ -287,6 +287,7 @@ seg_code dest_connect(const char *api_url, const char *key, long timeout_ms, cha
       rc = seg_err_set(err, SEG_EHTTP, "could not check the key: %s", why);
     }
   }
+  if (rc != SEG_OK && err) log_redact(err->msg, sizeof err->msg); /* while the client still knows the key */
   ap_request_free(r);
   ap_client_free(c);
   return rc;

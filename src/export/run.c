@@ -716,7 +716,6 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   snprintf(rep->run.status, sizeof rep->run.status, "running");
   rep->run.full = o->full;
   rep->run.started_at = clock_now_ms();
-  log_add_secret(key);
   ap_config ac = {.base_url = d.api_url, .api_key = key, .rate = d.rate_limit, .in_flight = o->in_flight,
                   .max_retries = 5, .timeout_ms = o->timeout_ms, .backoff_ms = o->backoff_ms, .cancel = o->cancel};
   rc = ap_client_new(&ac, &e.client, err);
