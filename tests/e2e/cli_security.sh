@@ -111,6 +111,30 @@ is "$rc" 1 "a lock file that is a symbolic link is refused"
 like "$out" "lock file .* is a symbolic link" "saying so"
 is "$(cat "$TAP_TMP/precious")" precious "and the file it points at is untouched"
 
+# ---- 8. notifications: the URL https or loopback; a command that hangs is killed, the service goes on
+out=$(seg serve --listen 127.0.0.1:0 --notify-url http://0.0.0.0:9/hook 2>&1); rc=$?
+is "$rc" 1 "a plain http --notify-url to another machine is refused"
+like "$out" "--notify-url http://0.0.0.0:9/hook is plain http:// to another machine; use https://" "in one sentence"
+printf '#!/bin/sh\nsleep 100000\n' >"$TAP_TMP/hang.sh"
+chmod +x "$TAP_TMP/hang.sh"
+seg schedule set "@every 1s" >/dev/null
+control POST /keys "{\"revoke\": \"$KEY1\"}"
+"$SEGSHIP_BIN" --db "$DB" serve --listen 127.0.0.1:0 --notify-command "$TAP_TMP/hang.sh" --notify-timeout 1 \
+  2>"$TAP_TMP/notify.log" &
+NOTIFY_SERVE=$!
+for _ in $(seq 1200); do (( $(grep -c notify.command.killed "$TAP_TMP/notify.log") >= 2 )) && break; sleep 0.1; done
+kills=$(grep -c notify.command.killed "$TAP_TMP/notify.log")
+(( kills >= 2 )) && pass "a notify command that never ends is killed, and the service goes on to the next ($kills kills)" ||
+  fail "the service stalled on the notify command" "$(tail -n 20 "$TAP_TMP/notify.log")"
+like "$(grep -m1 notify.command.killed "$TAP_TMP/notify.log")" "did not finish within 1000 ms; it was killed with its process group" "the kill is logged"
+pgid=$(grep -m1 -o 'killed with its process group (pid [0-9]*' "$TAP_TMP/notify.log" | grep -o '[0-9]*$')
+left=$(ps -e -o pid=,pgid=,stat=,args= | awk -v g="$pgid" '$2 == g && $3 !~ /^Z/') # zombies wait for init to reap them
+is "$left" "" "nothing of its process group $pgid is left (the sleep it started included)"
+kill -TERM "$NOTIFY_SERVE"
+wait "$NOTIFY_SERVE"
+is "$?" 0 "the service stops cleanly"
+control POST /keys "{\"restore\": \"$KEY1\"}"
+
 # ---- 3 and 5. a running service: its store's -wal and -shm are 0600; no core dump, not dumpable
 # Not dumpable shows as /proc/PID/mem owned by root instead of the process's user; so the service
 # runs as another user (nobody) when this test runs as root.
