@@ -12,7 +12,7 @@
 enum {
   OPT_ROLE = 256, OPT_PASSWORD_FILE, OPT_KEY_FILE, OPT_KEY_ENV, OPT_API_URL, OPT_ACCEPT, OPT_EXPORT_USER, OPT_RATE,
   OPT_MAX, OPT_DISPLAY, OPT_TIMEOUT, OPT_EMAIL, OPT_FIRST, OPT_LAST, OPT_MAP, OPT_SEGMENTS, OPT_ON_LEAVE, OPT_SCHEDULE,
-  OPT_MEMBERSHIP, OPT_INCLUDE_REMOVED
+  OPT_MEMBERSHIP, OPT_INCLUDE_REMOVED, OPT_INSECURE
 };
 
 static void fmt_time(int64_t ms, char *out) {
@@ -144,6 +144,7 @@ static json_t *destination_json(const store_destination *d) {
                         (json_int_t)d->max_profiles, "account_name", d->account_name, "account_email",
                         d->account_email, "created_at", created, "consent", "by", d->consent_user, "at", consent);
   json_object_set_new(o, "status", json_string(d->removed_at ? "removed" : "connected"));
+  if (d->allow_insecure_http) json_object_set_new(o, "allow_insecure_http", json_true());
   if (d->removed_at) json_object_set_new(o, "removed_at", json_string(removed));
   return o;
 }
@@ -155,7 +156,7 @@ static void print_destination(const store_destination *d) {
   fmt_time(d->consent_at, consent);
   printf("destination   %s%s\n", d->name, d->removed_at ? " (removed)" : "");
   printf("display name  %s\n", d->display_name);
-  printf("API URL       %s\n", d->api_url);
+  printf("API URL       %s%s\n", d->api_url, d->allow_insecure_http ? "  (plain http accepted: the key travels unencrypted)" : "");
   printf("API key       %s\n", d->key_box ? masked : "(deleted)");
   if (d->account_name[0] || d->account_email[0])
     printf("account       %s <%s>\n", d->account_name, d->account_email);
@@ -190,9 +191,11 @@ static int cmd_dest_add(cli_ctx *ctx, int argc, char **argv) {
       {"rate-limit", required_argument, OPT_RATE, "R", "requests per second (default 5; 0: no limit)"},
       {"max-profiles", required_argument, OPT_MAX, "N", "the most profiles an export may hold (default 100000)"},
       {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", "how long to wait for Autopilot when connecting (default 15)"},
+      {"allow-insecure-http", no_argument, OPT_INSECURE, NULL,
+       "accept a plain http:// URL to another machine (the key travels unencrypted; every run warns)"},
       {0}};
   const char *usage = "segship destination add NAME --api-key-file F|--api-key-env VAR [--api-url URL] --accept-privacy "
-                      "--export-user USER [--rate-limit R] [--max-profiles N] [--json]";
+                      "--export-user USER [--rate-limit R] [--max-profiles N] [--allow-insecure-http] [--json]";
   dest_add_options o = {.rate_limit = -1, .max_profiles = -1};
   const char *v;
   int c;
@@ -204,6 +207,7 @@ static int cmd_dest_add(cli_ctx *ctx, int argc, char **argv) {
       case OPT_KEY_ENV: o.key_env = v; break;
       case OPT_API_URL: o.api_url = v; break;
       case OPT_ACCEPT: o.accept_privacy = true; break;
+      case OPT_INSECURE: o.allow_insecure_http = true; break;
       case OPT_EXPORT_USER: o.export_user = v; break;
       case OPT_DISPLAY: o.display_name = v; break;
       case OPT_RATE:
@@ -307,15 +311,20 @@ static int cmd_dest_show(cli_ctx *ctx, int argc, char **argv) {
 
 static int cmd_dest_update(cli_ctx *ctx, int argc, char **argv) {
   static const cli_option opts[] = {
-      {"api-url", required_argument, OPT_API_URL, "URL", "another API URL (connected to with the stored key first)"},
+      {"api-url", required_argument, OPT_API_URL, "URL", "another API URL (connected to before it is saved)"},
+      {"api-key-file", required_argument, OPT_KEY_FILE, "FILE", "the key again, from FILE (required when the host changes)"},
+      {"api-key-env", required_argument, OPT_KEY_ENV, "VAR", "the key again, from the environment variable VAR"},
+      {"allow-insecure-http", no_argument, OPT_INSECURE, NULL,
+       "accept a plain http:// URL to another machine (the key travels unencrypted; every run warns)"},
       {"export-user", required_argument, OPT_EXPORT_USER, "USER", "another admin to run the exports as"},
       {"display-name", required_argument, OPT_DISPLAY, "TEXT", "another display name"},
       {"rate-limit", required_argument, OPT_RATE, "R", "requests per second (0: no limit)"},
       {"max-profiles", required_argument, OPT_MAX, "N", "the most profiles an export may hold"},
       {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", "how long to wait for Autopilot when connecting (default 15)"},
       {0}};
-  const char *usage = "segship destination update NAME [--api-url URL] [--export-user USER] [--display-name TEXT] "
-                      "[--rate-limit R] [--max-profiles N] [--json]";
+  const char *usage = "segship destination update NAME [--api-url URL [--api-key-file F|--api-key-env VAR] "
+                      "[--allow-insecure-http]] [--export-user USER] [--display-name TEXT] [--rate-limit R] "
+                      "[--max-profiles N] [--json]";
   dest_update_options o = {.rate_limit = -1, .max_profiles = -1};
   const char *v;
   int c;
@@ -325,6 +334,9 @@ static int cmd_dest_update(cli_ctx *ctx, int argc, char **argv) {
       case CLI_OPT_HELP: return 0;
       case CLI_OPT_ERROR: return 2;
       case OPT_API_URL: o.api_url = v; break;
+      case OPT_KEY_FILE: o.key_file = v; break;
+      case OPT_KEY_ENV: o.key_env = v; break;
+      case OPT_INSECURE: o.allow_insecure_http = true; break;
       case OPT_EXPORT_USER: o.export_user = v; break;
       case OPT_DISPLAY: o.display_name = v; break;
       case OPT_RATE:
@@ -350,8 +362,10 @@ static int cmd_dest_update(cli_ctx *ctx, int argc, char **argv) {
   seg_err err = {0};
   store *s = cli_store(ctx, &err);
   store_destination d;
-  if (!s || dest_update(s, ctx->db_path, &o, &err) != SEG_OK || store_destination_get(s, o.name, &d, &err) != SEG_OK)
-    return cli_fail(ctx, &err);
+  if (!s) return cli_fail(ctx, &err);
+  seg_code urc = dest_update(s, ctx->db_path, &o, &err);
+  if (urc == SEG_EUSAGE) return cli_usage_error(ctx, "%s", err.msg);
+  if (urc != SEG_OK || store_destination_get(s, o.name, &d, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(destination_json(&d));
   else printf("updated destination '%s'\n", d.name);
   store_destination_free(&d);

@@ -687,6 +687,7 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   rep->run.destination_id = d.id;
 
   rc = preconditions(s, &d, &cfg, err);
+  if (rc == SEG_OK && !o->dry_run) rc = dest_check_transport(&d, err); /* issue 11: before any connection */
   if (rc == SEG_OK && !o->dry_run) rc = dest_key(s, db_path, &d, &key, err);
   if (rc == SEG_OK) rc = store_schema_load(s, &sc, err);
   if (rc == SEG_OK && !o->dry_run && (lock = lock_destination(db_path, d.id, err)) < 0) rc = err->code;
@@ -715,7 +716,6 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   snprintf(rep->run.status, sizeof rep->run.status, "running");
   rep->run.full = o->full;
   rep->run.started_at = clock_now_ms();
-  log_add_secret(key);
   ap_config ac = {.base_url = d.api_url, .api_key = key, .rate = d.rate_limit, .in_flight = o->in_flight,
                   .max_retries = 5, .timeout_ms = o->timeout_ms, .backoff_ms = o->backoff_ms, .cancel = o->cancel};
   rc = ap_client_new(&ac, &e.client, err);

@@ -39,6 +39,7 @@ typedef struct store_destination {
   int64_t created_at, updated_at, removed_at;
   char consent_user[STORE_USER_NAME_MAX + 1];
   int64_t consent_at;
+  bool allow_insecure_http; /* plain http:// to another machine was accepted (--allow-insecure-http) */
 } store_destination;
 
 void store_destination_free(store_destination *d);
@@ -57,6 +58,8 @@ seg_code store_destination_set_key(store *s, int64_t id, const unsigned char *bo
 /* Changes settings of a live destination: each NULL / negative value is left as it is. */
 seg_code store_destination_update(store *s, int64_t id, const char *display_name, const char *api_url,
                                   const char *export_user, double rate_limit, int64_t max_profiles, seg_err *err);
+/* Records whether plain http:// to another machine is accepted for this destination. */
+seg_code store_destination_set_insecure_http(store *s, int64_t id, bool allow, seg_err *err);
 /* Removes a destination: the key and the configuration are deleted at once; the record stays,
  * marked removed, so that its run history still names it. */
 seg_code store_destination_remove(store *s, int64_t id, seg_err *err);
