@@ -11,6 +11,7 @@ typedef struct store_source {
   char path[1024];
   char format[8]; /* auto, csv, jsonl */
   bool replace;
+  int max_delete;  /* with replace: the most an import may delete, percent of the stored profiles */
   int64_t created_at;
 } store_source;
 

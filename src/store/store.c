@@ -212,6 +212,11 @@ static const char *const migrations[] = {
     "  started_at INTEGER NOT NULL,"
     "  finished_at INTEGER NOT NULL,"
     "  PRIMARY KEY(refresh_id, position));",
+
+    /* 6: the guards (issue 11): how much a --replace source may delete, how much of a list one
+     * export run may remove (percent) */
+    "ALTER TABLE sources ADD COLUMN max_delete INTEGER NOT NULL DEFAULT 20;"
+    "ALTER TABLE export_configs ADD COLUMN max_removal INTEGER NOT NULL DEFAULT 20;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
