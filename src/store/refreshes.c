@@ -8,7 +8,8 @@
 #include "store/store_internal.h"
 #include "util/clock.h"
 
-const char *const store_run_statuses[6] = {"succeeded", "partial", "failed", "cancelled", "interrupted", "running"};
+const char *const store_run_statuses[STORE_RUN_N_STATUSES] = {"succeeded",   "partial", "failed", "cancelled",
+                                                               "interrupted", "running", "held"};
 
 
 
@@ -188,7 +189,7 @@ seg_code store_run_totals_list(store *s, store_run_totals **out, size_t *n, seg_
     }
     char status[16];
     store__copy_text(st, 1, status, sizeof status);
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < STORE_RUN_N_STATUSES; k++)
       if (strcmp(status, store_run_statuses[k]) == 0) t->runs_by_status[k] += sqlite3_column_int64(st, 2);
     t->contacts_upserted += sqlite3_column_int64(st, 3);
     t->list_additions += sqlite3_column_int64(st, 4);
