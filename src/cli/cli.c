@@ -112,6 +112,17 @@ bool cli_parse_count(const cli_ctx *ctx, const char *option, const char *value, 
   return true;
 }
 
+bool cli_parse_percent(const cli_ctx *ctx, const char *option, const char *value, int *out) {
+  char *end;
+  long v = strtol(value, &end, 10);
+  if (!*value || *end || v < 0 || v > 100) {
+    cli_usage_error(ctx, "%s takes a percentage, a whole number from 0 to 100, not '%s'", option, value);
+    return false;
+  }
+  *out = (int)v;
+  return true;
+}
+
 json_t *cli_value_json(const seg_value *v) {
   char tmp[64];
   size_t n;

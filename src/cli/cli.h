@@ -61,6 +61,10 @@ void cli_print_json(json_t *value);
 /* Parses a non-negative integer option value; prints a usage error and returns false if bad. */
 bool cli_parse_count(const cli_ctx *ctx, const char *option, const char *value, long long *out);
 
+/* Parses a percentage option value (a whole number 0-100); prints a usage error and returns
+ * false if bad. */
+bool cli_parse_percent(const cli_ctx *ctx, const char *option, const char *value, int *out);
+
 /* Warns on stderr that n segments are broken by a schema change. */
 void cli_warn_broken(int n);
 

@@ -12,7 +12,7 @@
 enum {
   OPT_ROLE = 256, OPT_PASSWORD_FILE, OPT_KEY_FILE, OPT_KEY_ENV, OPT_API_URL, OPT_ACCEPT, OPT_EXPORT_USER, OPT_RATE,
   OPT_MAX, OPT_DISPLAY, OPT_TIMEOUT, OPT_EMAIL, OPT_FIRST, OPT_LAST, OPT_MAP, OPT_SEGMENTS, OPT_ON_LEAVE, OPT_SCHEDULE,
-  OPT_MEMBERSHIP, OPT_INCLUDE_REMOVED, OPT_INSECURE
+  OPT_MEMBERSHIP, OPT_INCLUDE_REMOVED, OPT_INSECURE, OPT_MAX_REMOVAL
 };
 
 static void fmt_time(int64_t ms, char *out) {
@@ -447,11 +447,13 @@ int cli_export_configure(cli_ctx *ctx, int argc, char **argv) {
       {"schedule", required_argument, OPT_SCHEDULE, "on|off", "run with every scheduled refresh (default on)"},
       {"list-membership", required_argument, OPT_MEMBERSHIP, "bulk|per-contact",
        "how existing contacts join lists (default bulk)"},
+      {"max-removal", required_argument, OPT_MAX_REMOVAL, "PCT",
+       "a run removing more than PCT% of a list's members (100 or more) is held (default 20; 100: no limit)"},
       {0}};
   const char *usage = "segship export configure NAME --email ATTR [--first-name ATTR] [--last-name ATTR] "
                       "[--map ATTR=Field|ATTR=custom:Name]... --segments A,B [--on-leave remove|keep] "
-                      "[--schedule on|off] [--list-membership bulk|per-contact] [--json]";
-  dest_configure_options o = {.schedule = -1};
+                      "[--schedule on|off] [--list-membership bulk|per-contact] [--max-removal PCT] [--json]";
+  dest_configure_options o = {.schedule = -1, .max_removal = -1};
   const char *maps[64];
   const char *v;
   int c;
@@ -474,6 +476,9 @@ int cli_export_configure(cli_ctx *ctx, int argc, char **argv) {
         else return cli_usage_error(ctx, "--schedule is on or off");
         break;
       case OPT_MEMBERSHIP: o.list_membership = v; break;
+      case OPT_MAX_REMOVAL:
+        if (!cli_parse_percent(ctx, "--max-removal", v, &o.max_removal)) return 2;
+        break;
       case 1:
         if (o.name) return cli_usage_error(ctx, "give one destination name");
         o.name = v;
@@ -547,11 +552,11 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
     }
     json_t *segs = json_array();
     for (size_t i = 0; i < cfg.n_segments; i++) json_array_append_new(segs, json_string(cfg.segment_names[i]));
-    cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:s, s:I, s:I, s:f}", "destination", d.name,
-                             "api_url", d.api_url, "api_key", masked, "export_user", d.export_user, "fields", fields,
-                             "segments", segs, "on_leave", cfg.on_leave, "schedule", cfg.schedule, "list_membership",
-                             cfg.list_membership, "profiles", (json_int_t)distinct, "max_profiles",
-                             (json_int_t)d.max_profiles, "rate_limit", d.rate_limit));
+    cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:s, s:I, s:I, s:f, s:i}", "destination",
+                             d.name, "api_url", d.api_url, "api_key", masked, "export_user", d.export_user, "fields",
+                             fields, "segments", segs, "on_leave", cfg.on_leave, "schedule", cfg.schedule,
+                             "list_membership", cfg.list_membership, "profiles", (json_int_t)distinct, "max_profiles",
+                             (json_int_t)d.max_profiles, "rate_limit", d.rate_limit, "max_removal", cfg.max_removal));
   } else {
     printf("export of      %s (%s, key %s, runs as %s)\n", d.name, d.api_url, masked, d.export_user);
     printf("data matching  Email      <- %s\n", cfg.email_attr);
@@ -576,6 +581,8 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
     printf("membership     %s\n", strcmp(cfg.list_membership, "bulk") == 0
                                       ? "bulk (_autopilot_list in the upsert)"
                                       : "per-contact (one call per existing contact and list)");
+    if (cfg.max_removal >= 100) printf("removal guard  off\n");
+    else printf("removal guard  a run removing more than %d%% of a list (of 100 or more) is held\n", cfg.max_removal);
     if (d.rate_limit > 0) printf("rate           %g requests/s\n", d.rate_limit);
     else printf("rate           no limit\n");
   }

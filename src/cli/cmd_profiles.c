@@ -12,7 +12,7 @@
 #include "segment/segment.h"
 #include "util/clock.h"
 
-enum { OPT_FORMAT = 256, OPT_ID, OPT_REPLACE, OPT_STRICT, OPT_LIMIT, OPT_OFFSET, OPT_COUNT, OPT_SEED, OPT_OUT,
+enum { OPT_FORMAT = 256, OPT_ID, OPT_REPLACE, OPT_MAX_DELETE, OPT_STRICT, OPT_LIMIT, OPT_OFFSET, OPT_COUNT, OPT_SEED, OPT_OUT,
        OPT_CHANGED, OPT_MOVED, OPT_INVALID, OPT_DUPLICATE };
 
 static json_t *report_json(const ingest_report *r, const char *file) {
@@ -42,10 +42,13 @@ static int cmd_import(cli_ctx *ctx, int argc, char **argv) {
       {"format", required_argument, OPT_FORMAT, "csv|jsonl", "the file's format (default: from its extension)"},
       {"id", required_argument, OPT_ID, "ATTR", "the id column (default: the store's, else CustomerId)"},
       {"replace", no_argument, OPT_REPLACE, NULL, "the file is the complete set: delete profiles it does not name"},
+      {"max-delete", required_argument, OPT_MAX_DELETE, "PCT",
+       "with --replace, refuse to delete more than PCT% of the stored profiles (default 20; 100: no limit)"},
       {"strict", no_argument, OPT_STRICT, NULL, "refuse the whole file at its first bad row"},
       {0}};
-  const char *usage = "segship profiles import FILE [--format csv|jsonl] [--id ATTR] [--replace] [--strict] [--json]";
-  ingest_options opt = {0};
+  const char *usage =
+      "segship profiles import FILE [--format csv|jsonl] [--id ATTR] [--replace [--max-delete PCT]] [--strict] [--json]";
+  ingest_options opt = {.max_delete_pct = STORE_MAX_DELETE_DEFAULT};
   const char *v;
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts, usage, &v)) != CLI_OPT_END) {
@@ -57,6 +60,9 @@ static int cmd_import(cli_ctx *ctx, int argc, char **argv) {
         break;
       case OPT_ID: opt.id_name = v; break;
       case OPT_REPLACE: opt.replace = true; break;
+      case OPT_MAX_DELETE:
+        if (!cli_parse_percent(ctx, "--max-delete", v, &opt.max_delete_pct)) return 2;
+        break;
       case OPT_STRICT: opt.strict = true; break;
       case 1:
         if (opt.path) return cli_usage_error(ctx, "give one file at a time");

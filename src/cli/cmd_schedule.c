@@ -14,7 +14,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-enum { OPT_FILE = 256, OPT_FORMAT, OPT_REPLACE, OPT_TZ, OPT_LISTEN, OPT_LOG_FORMAT, OPT_NOTIFY_CMD, OPT_NOTIFY_URL, OPT_NOTIFY_TIMEOUT,
+enum { OPT_FILE = 256, OPT_FORMAT, OPT_REPLACE, OPT_MAX_DELETE, OPT_TZ, OPT_LISTEN, OPT_LOG_FORMAT, OPT_NOTIFY_CMD, OPT_NOTIFY_URL, OPT_NOTIFY_TIMEOUT,
        OPT_COUNT };
 
 /* ---- sources ---- */
@@ -24,18 +24,21 @@ static int cmd_source_add(cli_ctx *ctx, int argc, char **argv) {
       {"file", required_argument, OPT_FILE, "PATH", "the file to import at each refresh"},
       {"format", required_argument, OPT_FORMAT, "csv|jsonl", "its format (default: from the extension)"},
       {"replace", no_argument, OPT_REPLACE, NULL, "the file is the complete set: profiles it lacks are deleted"},
+      {"max-delete", required_argument, OPT_MAX_DELETE, "PCT",
+       "with --replace, a refresh refuses to delete more than PCT% of the stored profiles (default 20; 100: no limit)"},
       {0}};
-  store_source src = {0};
+  store_source src = {.max_delete = STORE_MAX_DELETE_DEFAULT};
   snprintf(src.format, sizeof src.format, "auto");
   const char *name = NULL, *file = NULL, *v;
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts,
-                              "segship source add NAME --file PATH [--format csv|jsonl] [--replace] [--json]", &v)) !=
+                              "segship source add NAME --file PATH [--format csv|jsonl] [--replace [--max-delete PCT]] [--json]", &v)) !=
          CLI_OPT_END) {
     if (c == CLI_OPT_HELP) return 0;
     if (c == CLI_OPT_ERROR) return 2;
     if (c == OPT_FILE) file = v;
     if (c == OPT_REPLACE) src.replace = true;
+    if (c == OPT_MAX_DELETE && !cli_parse_percent(ctx, "--max-delete", v, &src.max_delete)) return 2;
     if (c == OPT_FORMAT) {
       ingest_format f;
       if (!ingest_format_parse(v, &f)) return cli_usage_error(ctx, "unknown format '%s' (csv or jsonl)", v);
@@ -57,7 +60,7 @@ static int cmd_source_add(cli_ctx *ctx, int argc, char **argv) {
   seg_err err = {0};
   store *s = cli_store(ctx, &err);
   if (!s || store_source_add(s, &src, &err) != SEG_OK) return cli_fail(ctx, &err);
-  if (ctx->json) cli_print_json(json_pack("{s:s, s:s, s:s, s:b}", "name", src.name, "path", src.path, "format", src.format, "replace", src.replace));
+  if (ctx->json) cli_print_json(json_pack("{s:s, s:s, s:s, s:b, s:i}", "name", src.name, "path", src.path, "format", src.format, "replace", src.replace, "max_delete", src.max_delete));
   else printf("added source '%s' (%s)\n", src.name, src.path);
   return 0;
 }
@@ -79,8 +82,8 @@ static int cmd_source_list(cli_ctx *ctx, int argc, char **argv) {
   if (ctx->json) {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-      json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "name", list[i].name, "path", list[i].path, "format",
-                                           list[i].format, "replace", list[i].replace));
+      json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:i}", "name", list[i].name, "path", list[i].path, "format",
+                                           list[i].format, "replace", list[i].replace, "max_delete", list[i].max_delete));
     cli_print_json(json_pack("{s:o}", "sources", arr));
   } else {
     if (!n) printf("no sources: 'segship source add NAME --file PATH' adds one\n");

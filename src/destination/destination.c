@@ -575,6 +575,7 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     snprintf(c.on_leave, sizeof c.on_leave, "remove");
     c.schedule = true;
     snprintf(c.list_membership, sizeof c.list_membership, "bulk");
+    c.max_removal = STORE_MAX_REMOVAL_DEFAULT;
   }
   store_destination_free(&d);
   store_schema sc;
@@ -663,6 +664,7 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     else snprintf(c.list_membership, sizeof c.list_membership, "%s", o->list_membership);
   }
   if (rc == SEG_OK && o->schedule >= 0) c.schedule = o->schedule != 0;
+  if (rc == SEG_OK && o->max_removal >= 0) c.max_removal = o->max_removal > 100 ? 100 : o->max_removal;
   if (rc == SEG_OK) rc = store_segments_distinct_members(s, c.segment_ids, c.n_segments, &res->distinct_profiles, err);
   if (rc == SEG_OK) {
     res->over_limit = res->distinct_profiles > res->max_profiles;

@@ -91,6 +91,7 @@ typedef struct dest_configure_options {
   const char *on_leave;                        /* "remove" | "keep" */
   int schedule;                                /* -1 unchanged, 0 off, 1 on */
   const char *list_membership;                 /* "bulk" | "per-contact" */
+  int max_removal;                             /* -1 unchanged; 0-100: percent of a list one run may remove */
 } dest_configure_options;
 
 typedef struct dest_configure_result {

@@ -706,6 +706,12 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     export_plan_input in = {.destination = &d, .config = &cfg, .schema = &sc, .full = o->full};
     if ((rc = export_plan_build(s, &in, &plan, err)) != SEG_OK) goto done;
     snprintf(rep->run.status, sizeof rep->run.status, "dry-run");
+    int held = o->allow_large_removal ? -1 : export_plan_held_list(&plan, cfg.n_segments, cfg.max_removal);
+    if (held >= 0) {
+      rep->held = true;
+      export_plan_hold_message(&plan, held, cfg.segment_names[held], d.name, cfg.max_removal, rep->run.message,
+                               sizeof rep->run.message);
+    }
     goto report;
   }
 
@@ -722,9 +728,8 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   secret_plain_free(key);
   key = NULL;
   if (rc == SEG_OK) rc = store_export_writer_new(s, d.id, rep->run.run_id, &e.w, err);
-  if (rc == SEG_OK) rc = resolve_lists(&e, d.id, err);
   if (rc == SEG_OK && o->full) rc = SEG_OK; /* --full resends; the confirmed state is kept for removals */
-  if (rc == SEG_OK) {
+  if (rc == SEG_OK) { /* the plan comes before any call: the removal guard below may hold the run */
     export_plan_input in = {.destination = &d, .config = &cfg, .schema = &sc, .full = o->full};
     rc = export_plan_build(s, &in, &plan, err);
   }
@@ -738,6 +743,16 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
       else store_tx_rollback(s);
     }
   }
+  if (rc == SEG_OK && !o->allow_large_removal) {
+    int held = export_plan_held_list(&plan, cfg.n_segments, cfg.max_removal);
+    if (held >= 0) {
+      rep->held = true;
+      export_plan_hold_message(&plan, held, cfg.segment_names[held], d.name, cfg.max_removal, rep->run.message,
+                               sizeof rep->run.message);
+      rc = seg_err_set(err, SEG_ELIMIT, "%s", rep->run.message);
+    }
+  }
+  if (rc == SEG_OK) rc = resolve_lists(&e, d.id, err);
   if (rc == SEG_OK) {
     rep->run.profiles = plan.profiles;
     rep->run.invalid = plan.invalid + plan.duplicates;
@@ -758,6 +773,10 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     snprintf(rep->run.status, sizeof rep->run.status, "cancelled");
     snprintf(rep->run.message, sizeof rep->run.message, "cancelled: the batches in flight finished and were recorded; the next run resumes");
     seg_err_set(err, SEG_ECANCEL, "%s", rep->run.message);
+  } else if (rep->held) {
+    snprintf(rep->run.status, sizeof rep->run.status, "held");
+    rep->run.profiles = plan.profiles;
+    rep->run.invalid = plan.invalid + plan.duplicates;
   } else if (rc != SEG_OK) {
     snprintf(rep->run.status, sizeof rep->run.status, "failed");
     snprintf(rep->run.message, sizeof rep->run.message, "%.500s", err->msg);

@@ -70,6 +70,10 @@ typedef struct store_field_map {
   bool custom;
 } store_field_map;
 
+/* The share of a list's confirmed members one export run may remove unless told otherwise
+ * (percent; `export configure --max-removal`). */
+#define STORE_MAX_REMOVAL_DEFAULT 20
+
 typedef struct store_export_config {
   int64_t destination_id;
   char email_attr[STORE_NAME_MAX + 1];
@@ -78,6 +82,7 @@ typedef struct store_export_config {
   char on_leave[8];          /* "remove" or "keep" */
   bool schedule;
   char list_membership[16];  /* "bulk" or "per-contact" */
+  int max_removal;           /* percent of a list's confirmed members one run may remove (100: no limit) */
   store_field_map *fields;   /* owned */
   size_t n_fields;
   int64_t *segment_ids;      /* owned */

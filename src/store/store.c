@@ -217,6 +217,11 @@ static const char *const migrations[] = {
 
     /* 6: a destination may use plain http to another machine only when its admin said so */
     "ALTER TABLE destinations ADD COLUMN allow_insecure_http INTEGER NOT NULL DEFAULT 0;",
+
+    /* 7: the guards (issue 11): how much a --replace source may delete, how much of a list one
+     * export run may remove (percent) */
+    "ALTER TABLE sources ADD COLUMN max_delete INTEGER NOT NULL DEFAULT 20;"
+    "ALTER TABLE export_configs ADD COLUMN max_removal INTEGER NOT NULL DEFAULT 20;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

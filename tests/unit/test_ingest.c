@@ -216,7 +216,7 @@ static void test_replace_deletes_absent_but_not_rejected(void **state) {
   assert_int_equal(import_text(s, "r1.csv", "CustomerId,N\n1,1\n2,2\n3,3\n4,4\n", NULL, &r, &err), SEG_OK);
   ingest_report_free(&r);
   assert_int_equal(store_schema_pin(s, "N", ATTR_INTEGER, &err), SEG_OK);
-  ingest_options o = {.replace = true};
+  ingest_options o = {.replace = true, .max_delete_pct = 100};
   /* 2 is absent (deleted); 3's row is rejected but names it (kept); 5 is new. */
   assert_int_equal(import_text(s, "r2.csv", "CustomerId,N\n1,1\n3,x\n4,4\n5,5\n", &o, &r, &err), SEG_OK);
   assert_int_equal(r.counts.deleted, 1);
