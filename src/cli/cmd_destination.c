@@ -159,7 +159,7 @@ static void print_destination(const store_destination *d) {
   printf("API URL       %s%s\n", d->api_url, d->allow_insecure_http ? "  (plain http accepted: the key travels unencrypted)" : "");
   printf("API key       %s\n", d->key_box ? masked : "(deleted)");
   if (d->account_name[0] || d->account_email[0])
-    printf("account       %s <%s>\n", d->account_name, d->account_email);
+    printf("account       %s <%s>\n", cli_safe(d->account_name), cli_safe(d->account_email));
   printf("export user   %s\n", d->export_user);
   if (d->rate_limit > 0) printf("rate limit    %g requests/s\n", d->rate_limit);
   else printf("rate limit    none\n");
@@ -243,7 +243,7 @@ static int cmd_dest_add(cli_ctx *ctx, int argc, char **argv) {
   if (!s || dest_add(s, ctx->db_path, &o, &d, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(destination_json(&d));
   else {
-    printf("connected to Autopilot%s%s and saved destination '%s'\n", d.account_name[0] ? " as " : "", d.account_name,
+    printf("connected to Autopilot%s%s and saved destination '%s'\n", d.account_name[0] ? " as " : "", cli_safe(d.account_name),
            d.name);
     printf("next: segship export configure %s --email ATTR --segments A,B\n", d.name);
   }
@@ -493,7 +493,7 @@ int cli_export_configure(cli_ctx *ctx, int argc, char **argv) {
   if (!s) return cli_fail(ctx, &err);
   seg_code rc = dest_configure(s, &o, &res, &err);
   if (rc == SEG_EUSAGE) {
-    fprintf(stderr, "%s: %s\n", ctx->prog, err.msg);
+    fprintf(stderr, "%s: %s\n", ctx->prog, cli_safe(err.msg));
     return 2;
   }
   if (rc != SEG_OK) return cli_fail(ctx, &err);
@@ -559,19 +559,19 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
                              (json_int_t)d.max_profiles, "rate_limit", d.rate_limit, "max_removal", cfg.max_removal));
   } else {
     printf("export of      %s (%s, key %s, runs as %s)\n", d.name, d.api_url, masked, d.export_user);
-    printf("data matching  Email      <- %s\n", cfg.email_attr);
-    if (cfg.first_name_attr[0]) printf("               FirstName  <- %s\n", cfg.first_name_attr);
-    if (cfg.last_name_attr[0]) printf("               LastName   <- %s\n", cfg.last_name_attr);
+    printf("data matching  Email      <- %s\n", cli_safe(cfg.email_attr));
+    if (cfg.first_name_attr[0]) printf("               FirstName  <- %s\n", cli_safe(cfg.first_name_attr));
+    if (cfg.last_name_attr[0]) printf("               LastName   <- %s\n", cli_safe(cfg.last_name_attr));
     for (size_t i = 0; i < cfg.n_fields; i++) {
       int k = store_schema_find(&sc, cfg.fields[i].attr);
       if (cfg.fields[i].custom)
-        printf("               custom %s (%s) <- %s\n", cfg.fields[i].field,
-               dest_custom_type(k >= 0 ? sc.attrs[k].type : ATTR_TEXT), cfg.fields[i].attr);
+        printf("               custom %s (%s) <- %s\n", cli_safe(cfg.fields[i].field),
+               dest_custom_type(k >= 0 ? sc.attrs[k].type : ATTR_TEXT), cli_safe(cfg.fields[i].attr));
       else
-        printf("               %-10s <- %s\n", cfg.fields[i].field, cfg.fields[i].attr);
+        printf("               %-10s <- %s\n", cfg.fields[i].field, cli_safe(cfg.fields[i].attr));
     }
     printf("segments       ");
-    for (size_t i = 0; i < cfg.n_segments; i++) printf("%s%s", i ? ", " : "", cfg.segment_names[i]);
+    for (size_t i = 0; i < cfg.n_segments; i++) printf("%s%s", i ? ", " : "", cli_safe(cfg.segment_names[i]));
     printf("  (one Autopilot list each)\n");
     printf("profiles       %lld distinct (limit %lld)%s\n", (long long)distinct, (long long)d.max_profiles,
            distinct > d.max_profiles ? "  OVER THE LIMIT: a run will refuse" : "");

@@ -12,6 +12,7 @@
 #include "store/destinations.h"
 #include "store/exports.h"
 #include "util/clock.h"
+#include "util/text.h"
 
 enum { OPT_DRY = 256, OPT_FULL, OPT_RUN, OPT_CSV, OPT_LIMIT, OPT_NO_PROGRESS, OPT_IN_FLIGHT, OPT_ALLOW_REMOVAL };
 
@@ -99,9 +100,9 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
       printf("  invalid or duplicate email %lld (skipped)\n", (long long)rep.run.invalid);
       if (rep.lists_to_create) printf("  lists to create            %lld\n", (long long)rep.lists_to_create);
       for (size_t i = 0; i < rep.n_segments; i++)
-        printf("  list '%s': +%lld to add, -%lld to remove\n", rep.segment_names[i], (long long)rep.additions[i],
+        printf("  list '%s': +%lld to add, -%lld to remove\n", cli_safe(rep.segment_names[i]), (long long)rep.additions[i],
                (long long)rep.removals[i]);
-      if (rep.held) printf("the run would be held: %s\n", rep.run.message);
+      if (rep.held) printf("the run would be held: %s\n", cli_safe(rep.run.message));
     }
     return 0;
   }
@@ -121,7 +122,7 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
            (long long)r->api_calls, (long long)r->retries, (long long)r->throttled);
     if (r->invalid) printf("skipped records are listed by 'segship export errors %s'\n", name);
   }
-  if (rc != SEG_OK) fprintf(stderr, "segship: %s\n", err.msg);
+  if (rc != SEG_OK) fprintf(stderr, "segship: %s\n", cli_safe(err.msg));
   return seg_code_exit(rc);
 }
 
@@ -191,10 +192,14 @@ typedef struct err_out {
   int64_t n;
 } err_out;
 
+/* One CSV cell. A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
+ * leading ' (OWASP), so that opening the file cannot run what a profile or an API put there. */
 static void csv_cell(const char *s, bool last) {
-  bool q = strpbrk(s, ",\"\r\n") != NULL;
+  bool formula = text_csv_formula(s);
+  bool q = formula || strpbrk(s, ",\"\r\n") != NULL;
   if (q) {
     putchar('"');
+    if (formula) putchar('\'');
     for (; *s; s++) {
       if (*s == '"') putchar('"');
       putchar(*s);
@@ -218,7 +223,7 @@ static int print_error(const char *id, const char *email, const char *kind, cons
     csv_cell(kind, false);
     csv_cell(reason, true);
   } else {
-    printf("%-16s %-36s %-10s %s\n", id, email, kind, reason);
+    printf("%-16s %-36s %-10s %s\n", cli_safe(id), cli_safe(email), kind, cli_safe(reason));
   }
   return 0;
 }

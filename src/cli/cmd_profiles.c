@@ -84,20 +84,20 @@ static int cmd_import(cli_ctx *ctx, int argc, char **argv) {
   if (ctx->json) {
     cli_print_json(report_json(&rep, opt.path));
   } else {
-    printf("imported %s (%s, %lld rows) in %.1f s\n", opt.path, rep.format, (long long)rep.rows, rep.seconds);
+    printf("imported %s (%s, %lld rows) in %.1f s\n", cli_safe(opt.path), rep.format, (long long)rep.rows, rep.seconds);
     printf("  inserted   %lld\n  updated    %lld\n  unchanged  %lld\n  deleted    %lld\n  rejected   %lld\n",
            (long long)rep.counts.inserted, (long long)rep.counts.updated, (long long)rep.counts.unchanged,
            (long long)rep.counts.deleted, (long long)rep.rejected);
     if (rep.new_attributes) printf("new attributes: %zu ('segship schema' shows their types)\n", rep.new_attributes);
     for (size_t i = 0; i < rep.n_widenings; i++)
-      printf("widened %s from %s to %s (line %lld needed it)\n", rep.widenings[i].attr,
+      printf("widened %s from %s to %s (line %lld needed it)\n", cli_safe(rep.widenings[i].attr),
              attr_type_name(rep.widenings[i].from), attr_type_name(rep.widenings[i].to),
              (long long)rep.widenings[i].line);
     size_t shown = rep.n_problems < 20 ? rep.n_problems : 20;
     if (rep.rejected) printf("rejected rows (fix them and import the file again):\n");
     for (size_t i = 0; i < shown; i++)
       printf("  line %lld%s%s%s: %s\n", (long long)rep.problems[i].line, rep.problems[i].id[0] ? " (" : "",
-             rep.problems[i].id, rep.problems[i].id[0] ? ")" : "", rep.problems[i].reason);
+             cli_safe(rep.problems[i].id), rep.problems[i].id[0] ? ")" : "", cli_safe(rep.problems[i].reason));
     if ((int64_t)shown < rep.rejected)
       printf("  ... and %lld more ('--json' lists up to %d)\n", (long long)(rep.rejected - (int64_t)shown),
              INGEST_MAX_PROBLEMS);
@@ -170,7 +170,9 @@ static int cmd_show(cli_ctx *ctx, int argc, char **argv) {
       char tmp[64];
       size_t n;
       const char *t = seg_value_canonical(&p.values[i], tmp, sizeof tmp, &n);
-      printf("%-24s %.*s\n", schema.attrs[i].name, (int)n, t);
+      int len;
+      t = cli_safe_n(t, n, &len);
+      printf("%-24s %.*s\n", cli_safe(schema.attrs[i].name), len, t);
     }
     char changed[25];
       printf("%-24s %s\n", "(changed at)", clock_format_ms(p.changed_at, changed));
@@ -196,7 +198,9 @@ static int list_one(const store_profile *p, void *arg) {
     char tmp[64];
     size_t n;
     const char *t = seg_value_canonical(&p->values[i], tmp, sizeof tmp, &n);
-    printf("%s%.*s", i ? "\t" : "", (int)n, t);
+    int len;
+    t = cli_safe_n(t, n, &len); /* a tab or a newline in a value cannot break the columns either */
+    printf("%s%.*s", i ? "\t" : "", len, t);
   }
   putchar('\n');
   return 0;
@@ -225,7 +229,7 @@ static int cmd_list(cli_ctx *ctx, int argc, char **argv) {
   if (store_schema_load(s, &schema, &err) != SEG_OK) return cli_fail(ctx, &err);
   list_ctx lc = {.schema = &schema, .arr = ctx->json ? json_array() : NULL, .shown_cols = schema.n};
   if (!ctx->json) {
-    for (size_t i = 0; i < schema.n; i++) printf("%s%s", i ? "\t" : "", schema.attrs[i].name);
+    for (size_t i = 0; i < schema.n; i++) printf("%s%s", i ? "\t" : "", cli_safe(schema.attrs[i].name));
     putchar('\n');
   }
   seg_code rc = store_profiles_each(s, &schema, limit == 0 ? -1 : limit, offset, list_one, &lc, &err);

@@ -61,7 +61,7 @@ static int cmd_source_add(cli_ctx *ctx, int argc, char **argv) {
   store *s = cli_store(ctx, &err);
   if (!s || store_source_add(s, &src, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(json_pack("{s:s, s:s, s:s, s:b, s:i}", "name", src.name, "path", src.path, "format", src.format, "replace", src.replace, "max_delete", src.max_delete));
-  else printf("added source '%s' (%s)\n", src.name, src.path);
+  else printf("added source '%s' (%s)\n", cli_safe(src.name), cli_safe(src.path));
   return 0;
 }
 
@@ -88,7 +88,8 @@ static int cmd_source_list(cli_ctx *ctx, int argc, char **argv) {
   } else {
     if (!n) printf("no sources: 'segship source add NAME --file PATH' adds one\n");
     for (size_t i = 0; i < n; i++)
-      printf("%-24s %-6s %-8s %s\n", list[i].name, list[i].format, list[i].replace ? "replace" : "upsert", list[i].path);
+      printf("%-24s %-6s %-8s %s\n", cli_safe(list[i].name), list[i].format, list[i].replace ? "replace" : "upsert",
+             cli_safe(list[i].path));
   }
   free(list);
   return 0;
@@ -108,7 +109,7 @@ static int cmd_source_remove(cli_ctx *ctx, int argc, char **argv) {
   store *s = cli_store(ctx, &err);
   if (!s || store_source_remove(s, name, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(json_pack("{s:s, s:b}", "name", name, "removed", 1));
-  else printf("removed source '%s'\n", name);
+  else printf("removed source '%s'\n", cli_safe(name));
   return 0;
 }
 
@@ -165,7 +166,8 @@ int cli_cmd_refresh(cli_ctx *ctx, int argc, char **argv) {
   } else {
     printf("refresh %lld: %s\n", (long long)r.id, r.status);
     for (size_t i = 0; i < r.n_steps; i++)
-      printf("  %-8s %-24s %-10s %s\n", r.steps[i].kind, r.steps[i].target, r.steps[i].status, r.steps[i].message);
+      printf("  %-8s %-24s %-10s %s\n", r.steps[i].kind, cli_safe(r.steps[i].target), r.steps[i].status,
+             cli_safe(r.steps[i].message));
     if (r.n_steps == 0) printf("  nothing to do: no source, no segment, no scheduled export\n");
   }
   int rc = strcmp(r.status, "succeeded") == 0 ? 0 : 1;

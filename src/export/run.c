@@ -46,6 +46,7 @@ typedef struct engine {
   char fatal_msg[1024];
   export_progress progress;
   int64_t last_saved;
+  bool lists_forgotten; /* resolve_lists forgot a list's memberships: the plan is built again */
 } engine;
 
 /* ---- the queue of batches ---- */
@@ -585,6 +586,7 @@ static seg_code resolve_lists(engine *e, int64_t destination_id, seg_err *err) {
     if (kept) {
       log_event(LOG_WARN, "export.list.recreated", "the list of segment '%s' is gone from Autopilot; it is recreated and refilled", title);
       if ((rc = store_export_list_forget(e->s, destination_id, e->cfg->segment_ids[k], err)) != SEG_OK) break;
+      e->lists_forgotten = true;
     }
     if (!f.id[0]) {
       ap_request *cr = ap_req_list_create(title);
@@ -753,6 +755,11 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     }
   }
   if (rc == SEG_OK) rc = resolve_lists(&e, d.id, err);
+  if (rc == SEG_OK && e.lists_forgotten) { /* a recreated list is refilled: plan again without its memberships */
+    export_plan_free(&plan);
+    export_plan_input in = {.destination = &d, .config = &cfg, .schema = &sc, .full = o->full};
+    rc = export_plan_build(s, &in, &plan, err);
+  }
   if (rc == SEG_OK) {
     rep->run.profiles = plan.profiles;
     rep->run.invalid = plan.invalid + plan.duplicates;
