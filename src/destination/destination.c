@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "autopilot/api.h"
-#include "autopilot/client.h"
+#include "http/client.h"
 #include "store/exports.h"
 #include "store/segments.h"
 #include "util/text.h"
@@ -245,18 +245,18 @@ seg_code dest_connect(const char *api_url, const char *key, long timeout_ms, cha
                       char *account_email, size_t email_cap, seg_err *err) {
   if (strncmp(api_url, "https://", 8) != 0 && strncmp(api_url, "http://", 7) != 0)
     return seg_err_set(err, SEG_EINVAL, "the API URL must start with https:// (or http:// for a local simulator)");
-  ap_config cfg = {.base_url = api_url, .api_key = key, .rate = 0, .in_flight = 1, .max_retries = 1,
+  http_config cfg = {.base_url = api_url, .api_key = key, .rate = 0, .in_flight = 1, .max_retries = 1,
                    .timeout_ms = timeout_ms > 0 ? timeout_ms : 15000, .connect_timeout_ms = timeout_ms > 0 ? timeout_ms : 15000,
                    .backoff_ms = 300, .max_throttled = 3};
-  ap_client *c;
-  seg_code rc = ap_client_new(&cfg, &c, err);
+  http_client *c;
+  seg_code rc = http_client_new(&cfg, &c, err);
   if (rc != SEG_OK) return rc;
-  ap_request *r = ap_req_account();
+  http_request *r = ap_req_account();
   if (!r) {
-    ap_client_free(c);
+    http_client_free(c);
     return seg_err_set(err, SEG_ENOMEM, "out of memory");
   }
-  rc = ap_call(c, r, err);
+  rc = http_call(c, r, err);
   if (rc == SEG_OK) {
     if (r->status == 200) {
       rc = ap_parse_account(r, account_name, name_cap, account_email, email_cap, err);
@@ -271,8 +271,8 @@ seg_code dest_connect(const char *api_url, const char *key, long timeout_ms, cha
       rc = seg_err_set(err, SEG_EHTTP, "could not check the key: %s", why);
     }
   }
-  ap_request_free(r);
-  ap_client_free(c);
+  http_request_free(r);
+  http_client_free(c);
   return rc;
 }
 

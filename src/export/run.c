@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "autopilot/api.h"
-#include "autopilot/client.h"
+#include "http/client.h"
 #include "destination/destination.h"
 #include "export/plan.h"
 #include "export/progress.h"
@@ -37,7 +37,7 @@ typedef struct engine {
   char list_ids[STORE_EXPORT_MAX_SEGMENTS][256];
   store_export_writer *w;
   store_export_run *run;
-  ap_client *client;
+  http_client *client;
   batch **queue;  /* a deque: splits go to the front */
   size_t qhead, qn, qcap;
   int in_flight;
@@ -111,7 +111,7 @@ static const char *contact_ref(const export_person *p) {
   return p->email ? p->email : p->old_email;
 }
 
-static ap_request *build_request(engine *e, batch *b) {
+static http_request *build_request(engine *e, batch *b) {
   export_plan *pl = e->plan;
   if (b->kind == B_JOIN || b->kind == B_LEAVE) {
     export_person *p = &pl->people[b->people[0]];
@@ -140,10 +140,10 @@ static ap_request *build_request(engine *e, batch *b) {
     buf_putc(&body, '}');
   }
   buf_puts(&body, "]}");
-  return ap_request_new(AP_POST, "/contacts", buf_detach(&body));
+  return http_request_new(HTTP_POST, "/contacts", buf_detach(&body));
 }
 
-static ap_request *next_request(void *ctx, bool *exhausted) {
+static http_request *next_request(void *ctx, bool *exhausted) {
   engine *e = ctx;
   *exhausted = false;
   if (e->stop) {
@@ -155,7 +155,7 @@ static ap_request *next_request(void *ctx, bool *exhausted) {
     *exhausted = e->in_flight == 0;
     return NULL;
   }
-  ap_request *r = build_request(e, b);
+  http_request *r = build_request(e, b);
   if (!r) {
     batch_free(b);
     e->stop = true;
@@ -172,7 +172,7 @@ static ap_request *next_request(void *ctx, bool *exhausted) {
 /* ---- confirmations ---- */
 
 static void save_counts(engine *e) {
-  const ap_stats *st = ap_client_stats(e->client);
+  const http_stats *st = http_client_stats(e->client);
   e->run->api_calls = st->calls;
   e->run->retries = st->retries;
   e->run->throttled = st->throttled;
@@ -196,7 +196,7 @@ static seg_code fail_fatal(engine *e, seg_code code, const char *msg) {
 
 static int item_count(const batch *b) { return (int)b->n; }
 
-static void on_upsert_ok(engine *e, batch *b, ap_request *r) {
+static void on_upsert_ok(engine *e, batch *b, http_request *r) {
   json_t *map = NULL;
   seg_err perr;
   if (ap_parse_upsert(r, &map, &perr) != SEG_OK) {
@@ -238,20 +238,20 @@ static void on_upsert_ok(engine *e, batch *b, ap_request *r) {
   json_decref(map);
 }
 
-static int on_done(void *ctx, ap_request *r) {
+static int on_done(void *ctx, http_request *r) {
   engine *e = ctx;
   batch *b = r->user;
   e->in_flight--;
   seg_err err;
   if (r->cancelled) { /* never sent: nothing happened in Autopilot */
     batch_free(b);
-    ap_request_free(r);
+    http_request_free(r);
     return 0;
   }
   if (r->status == 401 || r->status == 403) {
     fail_fatal(e, SEG_EAUTH, "Autopilot rejected the API key: reconnect the destination with 'segship destination rotate-key'");
     batch_free(b);
-    ap_request_free(r);
+    http_request_free(r);
     return 1;
   }
   if ((r->status == 400 || r->status == 413 || r->status == 422) && (b->kind == B_UPSERT || b->kind == B_RENAME) && b->n > 1) {
@@ -272,13 +272,13 @@ static int on_done(void *ctx, ap_request *r) {
       if (push_front(e, c) != 0 || push_front(e, a) != 0) fail_fatal(e, SEG_ENOMEM, "out of memory splitting a batch");
     }
     batch_free(b);
-    ap_request_free(r);
+    http_request_free(r);
     return 0;
   }
   if (store_tx_begin(e->s, &err) != SEG_OK) {
     fail_fatal(e, err.code, err.msg);
     batch_free(b);
-    ap_request_free(r);
+    http_request_free(r);
     return 1;
   }
   char why[320];
@@ -320,14 +320,14 @@ static int on_done(void *ctx, ap_request *r) {
   }
   export_progress_add(&e->progress, item_count(b));
   batch_free(b);
-  ap_request_free(r);
+  http_request_free(r);
   return e->stop ? 1 : 0;
 }
 
 /* Runs the queued batches to the end (or the stop). */
 static seg_code run_phase(engine *e, seg_err *err) {
   if (e->qn == 0 || e->stop) return SEG_OK;
-  seg_code rc = ap_run(e->client, next_request, on_done, e, err);
+  seg_code rc = http_run(e->client, next_request, on_done, e, err);
   while (e->qn) batch_free(pop_front(e)); /* left when stopped */
   return rc;
 }
@@ -384,20 +384,20 @@ static int probe_list_field(engine *e, int64_t destination_id, size_t person, in
   if (store_meta_get(e->s, key, verdict, sizeof verdict, NULL) == SEG_OK) return strcmp(verdict, "always") == 0;
   export_person *p = &e->plan->people[person];
   batch one = {.kind = B_UPSERT, .n = 1, .people = &person, .seg = &seg};
-  ap_request *r = build_request(e, &one);
+  http_request *r = build_request(e, &one);
   if (!r) return -1;
   int result = -1;
   json_t *map = NULL;
-  if (ap_call(e->client, r, err) == SEG_OK && r->status == 200 && ap_parse_upsert(r, &map, err) == SEG_OK) {
+  if (http_call(e->client, r, err) == SEG_OK && r->status == 200 && ap_parse_upsert(r, &map, err) == SEG_OK) {
     json_t *id = json_object_get(map, p->email);
     if (json_is_string(id)) {
       const char *cid = json_string_value(id);
-      ap_request *check = ap_req_list_member(e->list_ids[seg], cid);
-      if (check && ap_call(e->client, check, err) == SEG_OK) {
+      http_request *check = ap_req_list_member(e->list_ids[seg], cid);
+      if (check && http_call(e->client, check, err) == SEG_OK) {
         if (check->status == 200) result = 1;
         else if (check->status == 404) result = 0;
       }
-      ap_request_free(check);
+      http_request_free(check);
       seg_err werr;
       if (store_tx_begin(e->s, &werr) == SEG_OK) {
         seg_code rc = SEG_OK;
@@ -416,7 +416,7 @@ static int probe_list_field(engine *e, int64_t destination_id, size_t person, in
     }
   }
   json_decref(map);
-  ap_request_free(r);
+  http_request_free(r);
   if (result == 1) result = 2;
   if (result == 0)
     log_event(LOG_WARN, "export.list_field.create_only",
@@ -557,12 +557,12 @@ static seg_code resolve_lists(engine *e, int64_t destination_id, seg_err *err) {
   size_t n_known;
   seg_code rc = store_export_lists_get(e->s, destination_id, &known, &n_known, err);
   if (rc != SEG_OK) return rc;
-  ap_request *lists = ap_req_lists();
+  http_request *lists = ap_req_lists();
   if (!lists) {
     free(known);
     return seg_err_set(err, SEG_ENOMEM, "out of memory");
   }
-  rc = ap_call(e->client, lists, err);
+  rc = http_call(e->client, lists, err);
   char why[320];
   if (rc == SEG_OK && lists->status != 200) {
     ap_describe_failure(lists, why, sizeof why);
@@ -587,33 +587,33 @@ static seg_code resolve_lists(engine *e, int64_t destination_id, seg_err *err) {
       if ((rc = store_export_list_forget(e->s, destination_id, e->cfg->segment_ids[k], err)) != SEG_OK) break;
     }
     if (!f.id[0]) {
-      ap_request *cr = ap_req_list_create(title);
+      http_request *cr = ap_req_list_create(title);
       if (!cr) {
         rc = seg_err_set(err, SEG_ENOMEM, "out of memory");
         break;
       }
-      rc = ap_call(e->client, cr, err);
+      rc = http_call(e->client, cr, err);
       if (rc == SEG_OK && cr->status == 200) {
         rc = ap_parse_list_created(cr, f.id, sizeof f.id, err);
       } else if (rc == SEG_OK && cr->status == 409) {
         /* made meanwhile by someone else: find it by its title */
-        ap_request *again = ap_req_lists();
-        if (again && ap_call(e->client, again, err) == SEG_OK && again->status == 200)
+        http_request *again = ap_req_lists();
+        if (again && http_call(e->client, again, err) == SEG_OK && again->status == 200)
           ap_parse_lists(again, find_list, &f, err);
-        ap_request_free(again);
+        http_request_free(again);
         if (!f.id[0]) rc = seg_err_set(err, SEG_EHTTP, "Autopilot says the list '%s' exists but does not list it", title);
       } else if (rc == SEG_OK) {
         ap_describe_failure(cr, why, sizeof why);
         rc = seg_err_set(err, cr->status == 401 ? SEG_EAUTH : SEG_EHTTP, "creating the list '%s': %s", title, why);
       }
-      ap_request_free(cr);
+      http_request_free(cr);
       if (rc != SEG_OK) break;
       e->run->api_calls++;
     }
     snprintf(e->list_ids[k], sizeof e->list_ids[k], "%s", f.id);
     rc = store_export_list_set(e->s, destination_id, e->cfg->segment_ids[k], f.id, title, err);
   }
-  ap_request_free(lists);
+  http_request_free(lists);
   free(known);
   return rc;
 }
@@ -716,9 +716,9 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   rep->run.full = o->full;
   rep->run.started_at = clock_now_ms();
   log_add_secret(key);
-  ap_config ac = {.base_url = d.api_url, .api_key = key, .rate = d.rate_limit, .in_flight = o->in_flight,
+  http_config ac = {.base_url = d.api_url, .api_key = key, .rate = d.rate_limit, .in_flight = o->in_flight,
                   .max_retries = 5, .timeout_ms = o->timeout_ms, .backoff_ms = o->backoff_ms, .cancel = o->cancel};
-  rc = ap_client_new(&ac, &e.client, err);
+  rc = http_client_new(&ac, &e.client, err);
   secret_plain_free(key);
   key = NULL;
   if (rc == SEG_OK) rc = store_export_writer_new(s, d.id, rep->run.run_id, &e.w, err);
@@ -798,7 +798,7 @@ done:
   while (e.qn) batch_free(pop_front(&e));
   free(e.queue);
   store_export_writer_free(e.w);
-  ap_client_free(e.client);
+  http_client_free(e.client);
   export_plan_free(&plan);
   secret_plain_free(key);
   if (lock >= 0) close(lock);
