@@ -7,6 +7,7 @@
 #include "destination/destination.h"
 #include "export/driver.h"
 #include "http/pace.h"
+#include "ortto/api.h"
 #include "store/segments.h"
 #include "util/clock.h"
 
@@ -536,28 +537,72 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
   store_segments_distinct_members(s, cfg.segment_ids, cfg.n_segments, &distinct, &err);
   char masked[32];
   secret_mask_hint(d.key_hint, masked, sizeof masked);
+  const export_driver *drv = export_driver_find(d.type);
+  bool ortto_show = drv && strcmp(drv->membership, "tag") == 0;
   if (ctx->json) {
+    bool ortto = drv && strcmp(drv->membership, "tag") == 0;
     json_t *fields = json_array();
-    json_array_append_new(fields, json_pack("{s:s, s:s}", "attribute", cfg.email_attr, "field", "Email"));
+    json_array_append_new(fields, json_pack("{s:s, s:s}", "attribute", cfg.email_attr, "field", ortto ? "str::email" : "Email"));
     if (cfg.first_name_attr[0])
-      json_array_append_new(fields, json_pack("{s:s, s:s}", "attribute", cfg.first_name_attr, "field", "FirstName"));
+      json_array_append_new(fields, json_pack("{s:s, s:s}", "attribute", cfg.first_name_attr, "field", ortto ? "str::first" : "FirstName"));
     if (cfg.last_name_attr[0])
-      json_array_append_new(fields, json_pack("{s:s, s:s}", "attribute", cfg.last_name_attr, "field", "LastName"));
+      json_array_append_new(fields, json_pack("{s:s, s:s}", "attribute", cfg.last_name_attr, "field", ortto ? "str::last" : "LastName"));
     for (size_t i = 0; i < cfg.n_fields; i++) {
       json_t *f = json_pack("{s:s, s:s}", "attribute", cfg.fields[i].attr, "field", cfg.fields[i].field);
       if (cfg.fields[i].custom) {
         int k = store_schema_find(&sc, cfg.fields[i].attr);
-        json_object_set_new(f, "custom_type", json_string(dest_custom_type(k >= 0 ? sc.attrs[k].type : ATTR_TEXT)));
+        attr_type t = k >= 0 ? sc.attrs[k].type : ATTR_TEXT;
+        json_object_set_new(f, "custom_type", json_string(ortto ? ortto_custom_type(t) : dest_custom_type(t)));
       }
       json_array_append_new(fields, f);
     }
     json_t *segs = json_array();
-    for (size_t i = 0; i < cfg.n_segments; i++) json_array_append_new(segs, json_string(cfg.segment_names[i]));
-    cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:s, s:I, s:I, s:f}", "destination", d.name,
-                             "api_url", d.api_url, "api_key", masked, "export_user", d.export_user, "fields", fields,
-                             "segments", segs, "on_leave", cfg.on_leave, "schedule", cfg.schedule, "list_membership",
-                             cfg.list_membership, "profiles", (json_int_t)distinct, "max_profiles",
-                             (json_int_t)d.max_profiles, "rate_limit", d.rate_limit));
+    for (size_t i = 0; i < cfg.n_segments; i++) {
+      if (ortto) {
+        char tag[256], hint[400];
+        snprintf(tag, sizeof tag, "%s%s", cfg.tag_prefix, cfg.segment_names[i]);
+        drv->target_hint(tag, hint, sizeof hint);
+        json_array_append_new(segs, json_pack("{s:s, s:s, s:s}", "segment", cfg.segment_names[i], "tag", tag, "hint", hint));
+      } else {
+        json_array_append_new(segs, json_string(cfg.segment_names[i]));
+      }
+    }
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:s, s:I, s:I, s:f, s:s}", "destination", d.name,
+                          "type", d.type, "api_url", d.api_url, "api_key", masked, "export_user", d.export_user, "fields",
+                          fields, "segments", segs, "on_leave", cfg.on_leave, "schedule", cfg.schedule,
+                          "list_membership", cfg.list_membership, "profiles", (json_int_t)distinct, "max_profiles",
+                          (json_int_t)d.max_profiles, "rate_limit", d.rate_limit, "rate_windows", d.rate_windows);
+    if (ortto) json_object_set_new(o, "tag_prefix", json_string(cfg.tag_prefix));
+    cli_print_json(o);
+  } else if (ortto_show) {
+    printf("export of      %s (Ortto, %s, key %s, runs as %s)\n", d.name, d.api_url, masked, d.export_user);
+    printf("data matching  str::ei    <- the profile id (Ortto finds a person by it first, then by email)\n");
+    printf("               str::email <- %s\n", cfg.email_attr);
+    if (cfg.first_name_attr[0]) printf("               str::first <- %s\n", cfg.first_name_attr);
+    if (cfg.last_name_attr[0]) printf("               str::last  <- %s\n", cfg.last_name_attr);
+    for (size_t i = 0; i < cfg.n_fields; i++) {
+      int k = store_schema_find(&sc, cfg.fields[i].attr);
+      if (cfg.fields[i].custom)
+        printf("               custom %s (%s) <- %s\n", cfg.fields[i].field,
+               ortto_custom_type(k >= 0 ? sc.attrs[k].type : ATTR_TEXT), cfg.fields[i].attr);
+      else
+        printf("               %-10s <- %s\n", cfg.fields[i].field, cfg.fields[i].attr);
+    }
+    printf("segments       one tag each:\n");
+    for (size_t i = 0; i < cfg.n_segments; i++) {
+      char tag[256], hint[400];
+      snprintf(tag, sizeof tag, "%s%s", cfg.tag_prefix, cfg.segment_names[i]);
+      drv->target_hint(tag, hint, sizeof hint);
+      printf("               '%s': %s\n", cfg.segment_names[i], hint);
+    }
+    printf("profiles       %lld distinct (limit %lld)%s\n", (long long)distinct, (long long)d.max_profiles,
+           distinct > d.max_profiles ? "  OVER THE LIMIT: a run will refuse" : "");
+    printf("on leave       %s\n", strcmp(cfg.on_leave, "remove") == 0 ? "the tag is removed (the person stays in Ortto)"
+                                                                        : "the tag is kept");
+    printf("schedule       %s\n", cfg.schedule ? "runs with every scheduled refresh" : "on demand only");
+    if (d.rate_limit > 0) printf("rate           %g requests/s%s%s\n", d.rate_limit, d.rate_windows[0] ? ", " : "", d.rate_windows);
+    else if (d.rate_windows[0]) printf("rate           %s (requests/seconds)\n", d.rate_windows);
+    else printf("rate           no limit\n");
   } else {
     printf("export of      %s (%s, key %s, runs as %s)\n", d.name, d.api_url, masked, d.export_user);
     printf("data matching  Email      <- %s\n", cfg.email_attr);
