@@ -93,7 +93,8 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
              (long long)rep.renames);
       printf("  unchanged                  %lld\n", (long long)rep.run.unchanged);
       printf("  invalid or duplicate email %lld (skipped)\n", (long long)rep.run.invalid);
-      if (rep.lists_to_create) printf("  lists to create            %lld\n", (long long)rep.lists_to_create);
+      if (rep.lists_to_create && !tags) printf("  lists to create            %lld\n", (long long)rep.lists_to_create);
+      if (rep.lists_to_create && tags) printf("  tags new to this export    %lld\n", (long long)rep.lists_to_create);
       const char *what = rep.driver ? rep.driver->membership : "list";
       for (size_t i = 0; i < rep.n_segments; i++)
         printf("  %s '%s': +%lld to add, -%lld to remove\n", what, tags ? rep.targets[i] : rep.segment_names[i],

@@ -54,16 +54,16 @@ static void ortto_render_fields(const export_render *r, const seg_value *vals, b
 /* ---- before the plan: tags and custom fields ---- */
 
 typedef struct field_find {
-  const char *name;
-  char id[ORTTO_FIELD_ID_MAX];
+  const store_export_config *cfg;
+  char (*ids)[ORTTO_FIELD_ID_MAX]; /* per mapped field: "" until known */
 } field_find;
 
-static int find_field(const char *name, const char *id, void *ctx) {
+static int find_fields(const char *name, const char *id, void *ctx) {
   field_find *f = ctx;
-  if (strcasecmp(name, f->name) == 0 && strlen(id) < sizeof f->id) {
-    snprintf(f->id, sizeof f->id, "%s", id);
-    return 1;
-  }
+  for (size_t i = 0; i < f->cfg->n_fields; i++)
+    if (f->cfg->fields[i].custom && !f->ids[i][0] && strcasecmp(name, f->cfg->fields[i].field) == 0 &&
+        strlen(id) < ORTTO_FIELD_ID_MAX)
+      snprintf(f->ids[i], ORTTO_FIELD_ID_MAX, "%s", id);
   return 0;
 }
 
@@ -76,37 +76,49 @@ static seg_code auth_or_http(const http_request *r, const char *what, seg_err *e
   return seg_err_set(err, SEG_EHTTP, "%s: %s", what, why);
 }
 
-/* The id of the custom field named name: known from an earlier run, found in Ortto, or created. */
-static seg_code resolve_field(engine *e, const char *name, attr_type t, char *id, size_t cap, seg_err *err) {
+/* Each custom field's id: known from an earlier run, else found in Ortto (one read for all),
+ * else created, once. */
+static seg_code resolve_fields(engine *e, const store_schema *sc, char (*ids)[ORTTO_FIELD_ID_MAX], seg_err *err) {
+  const store_export_config *c = e->cfg;
   int64_t dest = e->destination->id;
-  if (store_export_custom_field_get(e->s, dest, name, id, cap, NULL) == SEG_OK) return SEG_OK;
-  field_find f = {.name = name};
+  bool missing = false;
+  for (size_t i = 0; i < c->n_fields; i++) {
+    ids[i][0] = '\0';
+    if (c->fields[i].custom && store_export_custom_field_get(e->s, dest, c->fields[i].field, ids[i], ORTTO_FIELD_ID_MAX,
+                                                             NULL) != SEG_OK)
+      missing = true;
+  }
+  if (!missing) return SEG_OK;
+  field_find f = {.cfg = c, .ids = ids};
   http_request *get = ortto_req_fields();
   if (!get) return seg_err_set(err, SEG_ENOMEM, "out of memory");
   seg_code rc = http_call(e->client, get, err);
-  e->run->api_calls++;
   if (rc == SEG_OK && get->status != 200) rc = auth_or_http(get, "reading Ortto's custom fields", err);
-  if (rc == SEG_OK) rc = ortto_parse_fields(get, find_field, &f, err);
+  if (rc == SEG_OK) rc = ortto_parse_fields(get, find_fields, &f, err);
   http_request_free(get);
-  if (rc == SEG_OK && !f.id[0]) {
-    http_request *cr = ortto_req_field_create(name, ortto_custom_type(t));
-    if (!cr) return seg_err_set(err, SEG_ENOMEM, "out of memory");
-    rc = http_call(e->client, cr, err);
-    e->run->api_calls++;
-    if (rc == SEG_OK && cr->status == 200) {
-      rc = ortto_parse_field_created(cr, f.id, sizeof f.id, err);
-      if (rc == SEG_OK) log_event(LOG_INFO, "export.field.created", "created the Ortto custom field '%s' (%s)", name, f.id);
-    } else if (rc == SEG_OK) {
-      char what[200];
-      snprintf(what, sizeof what, "creating the custom field '%.100s'", name);
-      rc = auth_or_http(cr, what, err);
+  for (size_t i = 0; i < c->n_fields && rc == SEG_OK; i++) {
+    if (!c->fields[i].custom) continue;
+    const char *name = c->fields[i].field;
+    if (!ids[i][0]) {
+      int a = store_schema_find(sc, c->fields[i].attr);
+      http_request *cr = ortto_req_field_create(name, ortto_custom_type(a >= 0 ? sc->attrs[a].type : ATTR_TEXT));
+      if (!cr) return seg_err_set(err, SEG_ENOMEM, "out of memory");
+      rc = http_call(e->client, cr, err);
+      if (rc == SEG_OK && cr->status == 200) {
+        rc = ortto_parse_field_created(cr, ids[i], ORTTO_FIELD_ID_MAX, err);
+        if (rc == SEG_OK)
+          log_event(LOG_INFO, "export.field.created", "created the Ortto custom field '%s' (%s)", name, ids[i]);
+      } else if (rc == SEG_OK) {
+        char what[200];
+        snprintf(what, sizeof what, "creating the custom field '%.100s'", name);
+        rc = auth_or_http(cr, what, err);
+      }
+      http_request_free(cr);
     }
-    http_request_free(cr);
+    if (rc == SEG_OK && strcmp(ids[i], "bol::p") == 0)
+      rc = seg_err_set(err, SEG_EINVAL, "the field '%s' is Ortto's email permission, which segship never writes", name);
+    if (rc == SEG_OK) rc = store_export_custom_field_set(e->s, dest, name, ids[i], err);
   }
-  if (rc == SEG_OK && strcmp(f.id, "bol::p") == 0)
-    rc = seg_err_set(err, SEG_EINVAL, "the field '%s' is Ortto's email permission, which segship never writes", name);
-  if (rc == SEG_OK) rc = store_export_custom_field_set(e->s, dest, name, f.id, err);
-  if (rc == SEG_OK) snprintf(id, cap, "%s", f.id);
   return rc;
 }
 
@@ -143,13 +155,12 @@ static seg_code ortto_prepare(engine *e, seg_err *err) {
   for (size_t i = 0; i < e->cfg->n_fields; i++) any_custom |= e->cfg->fields[i].custom;
   if (!any_custom) return SEG_OK;
   if ((rc = store_schema_load(e->s, &sc, err)) != SEG_OK) return rc;
-  for (size_t i = 0; i < e->cfg->n_fields && i < 64 && rc == SEG_OK; i++) {
-    if (!e->cfg->fields[i].custom) continue;
-    int a = store_schema_find(&sc, e->cfg->fields[i].attr);
-    char id[ORTTO_FIELD_ID_MAX];
-    rc = resolve_field(e, e->cfg->fields[i].field, a >= 0 ? sc.attrs[a].type : ATTR_TEXT, id, sizeof id, err);
-    if (rc == SEG_OK && !(e->custom_ids[i] = strdup(id))) rc = seg_err_set(err, SEG_ENOMEM, "out of memory");
-  }
+  char(*ids)[ORTTO_FIELD_ID_MAX] = calloc(e->cfg->n_fields, sizeof *ids);
+  if (!ids) rc = seg_err_set(err, SEG_ENOMEM, "out of memory");
+  if (rc == SEG_OK) rc = resolve_fields(e, &sc, ids, err);
+  for (size_t i = 0; i < e->cfg->n_fields && i < 64 && rc == SEG_OK; i++)
+    if (e->cfg->fields[i].custom && !(e->custom_ids[i] = strdup(ids[i]))) rc = seg_err_set(err, SEG_ENOMEM, "out of memory");
+  free(ids);
   store_schema_free(&sc);
   return rc;
 }
