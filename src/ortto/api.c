@@ -63,9 +63,17 @@ void ortto_put_value(buf *b, const char *field_id, const seg_value *v) {
     put_text(b, v);
     buf_putc(b, '}');
   } else if (strcmp(kind, "phn") == 0) {
-    buf_puts(b, "{\"phone\":");
-    put_text(b, v);
-    buf_puts(b, ",\"parse_with_country_code\":true}");
+    /* {"n": the number's digits}: Ortto's shape ({"c": country code, "n": number}); the country
+     * code is left to Ortto, since a written number does not say where it ends */
+    char tmp[64], digits[64];
+    size_t n, k = 0;
+    const char *t = seg_value_canonical(v, tmp, sizeof tmp, &n);
+    for (size_t i = 0; i < n && k + 1 < sizeof digits; i++)
+      if (t[i] >= '0' && t[i] <= '9') digits[k++] = t[i];
+    digits[k] = '\0';
+    buf_puts(b, "{\"n\":");
+    jsonw_string(b, digits, k);
+    buf_putc(b, '}');
   } else if (strcmp(kind, "dtz") == 0 && (v->type == ATTR_DATE || v->type == ATTR_DATETIME)) {
     int64_t days = v->type == ATTR_DATE ? v->i : (v->i >= 0 ? v->i / 86400 : -((-v->i + 86399) / 86400));
     int y;

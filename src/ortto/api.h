@@ -27,7 +27,7 @@ const char *ortto_standard_field(const char *name);
 const char *ortto_custom_type(attr_type t);
 
 /* Appends v encoded for the field id (its type prefix decides: str/txt text, geo {"name":...},
- * phn {"phone":...,"parse_with_country_code":true}, dtz {"year","month","day","timezone"},
+ * phn {"n": digits}, dtz {"year","month","day","timezone"},
  * tme ISO-8601 text, int integer (a real as integer x 1000), bol true/false); an empty value is
  * null, which clears the field under merge strategy 2. */
 void ortto_put_value(buf *b, const char *field_id, const seg_value *v);
