@@ -22,7 +22,7 @@ LIB_SRC   := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 # The simulators: a shared core (sim/core) and one folder per API, each with its main.c.
 SIM_CORE_SRC := $(wildcard sim/core/*.c)
-SIM_APIS     := autopilot
+SIM_APIS     := autopilot ortto
 SIM_API_SRC   = $(filter-out sim/$(1)/main.c,$(wildcard sim/$(1)/*.c))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
