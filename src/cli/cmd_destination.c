@@ -393,7 +393,7 @@ static int cmd_dest_rotate(cli_ctx *ctx, int argc, char **argv) {
   static const cli_option opts[] = {
       {"api-key-file", required_argument, OPT_KEY_FILE, "FILE", "read the new key from FILE (- for stdin)"},
       {"api-key-env", required_argument, OPT_KEY_ENV, "VAR", "read the new key from the environment variable VAR"},
-      {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", "how long to wait for Autopilot (default 15)"},
+      {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", "how long to wait for the destination (default 15)"},
       {0}};
   const char *name = NULL, *file = NULL, *env = NULL, *v;
   long timeout = 0;
@@ -430,7 +430,7 @@ static int cmd_dest_rotate(cli_ctx *ctx, int argc, char **argv) {
 }
 
 const cli_command cli_destination_commands[] = {
-    {"add", cmd_dest_add, NULL, "connect an Autopilot account (the key is checked, then stored encrypted)"},
+    {"add", cmd_dest_add, NULL, "connect an Autopilot or Ortto account (the key is checked, then stored encrypted)"},
     {"list", cmd_dest_list, NULL, "every destination"},
     {"show", cmd_dest_show, NULL, "one destination, key masked"},
     {"update", cmd_dest_update, NULL, "change the API URL, export user, rate limit or profile limit"},

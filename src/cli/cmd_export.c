@@ -305,7 +305,7 @@ static int cmd_errors(cli_ctx *ctx, int argc, char **argv) {
 const cli_command cli_export_commands[] = {
     {"configure", cli_export_configure, NULL, "map fields, pick segments, save (does not run)"},
     {"show", cli_export_show, NULL, "everything an export is configured to do"},
-    {"run", cmd_run, NULL, "send what changed to Autopilot (or --dry-run to see what would be)"},
+    {"run", cmd_run, NULL, "send what changed to the destination (or --dry-run to see what would be)"},
     {"history", cmd_history, NULL, "the runs of an export, newest first"},
     {"errors", cmd_errors, NULL, "every record a run did not deliver, with the reason"},
     {NULL, NULL, NULL, NULL},

@@ -221,7 +221,7 @@ seg_code dest_read_key(const char *file, const char *env, char **key, seg_err *e
     if (*p <= 0x20 || *p >= 0x7f) {
       secret_plain_free(*key);
       *key = NULL;
-      return seg_err_set(err, SEG_EINVAL, "the API key holds spaces or characters an Autopilot key never has; check the %s",
+      return seg_err_set(err, SEG_EINVAL, "the API key holds spaces or characters an API key never has; check the %s",
                          file ? "file" : "variable");
     }
   return SEG_OK;

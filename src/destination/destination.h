@@ -74,7 +74,7 @@ typedef struct dest_update_options {
 seg_code dest_update(store *s, const char *db_path, const dest_update_options *o, seg_err *err);
 /* Deletes the key and the configuration at once; the run history stays, marked removed. */
 seg_code dest_remove(store *s, const char *name, seg_err *err);
-/* Replaces the key with a new one, checked against Autopilot first. */
+/* Replaces the key with a new one, checked against the destination first. */
 seg_code dest_rotate_key(store *s, const char *db_path, const char *name, const char *key_file, const char *key_env,
                          long connect_timeout_ms, seg_err *err);
 

@@ -192,7 +192,7 @@ seg_code store_export_confirmed_each(store *s, int64_t destination_id, const int
                      "SELECT c.customer_id, c.email, c.contact_id, c.fields_hash, (SELECT group_concat(segment_id) "
                      "FROM export_members em WHERE em.destination_id = c.destination_id AND em.customer_id = "
                      "c.customer_id) FROM export_contacts c WHERE c.destination_id = ? ORDER BY c.customer_id",
-                     &st, err, "reading what Autopilot confirmed");
+                     &st, err, "reading what the destination confirmed");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, destination_id);
   int step;
@@ -207,7 +207,7 @@ seg_code store_export_confirmed_each(store *s, int64_t destination_id, const int
     row.segments = mask_of((const char *)sqlite3_column_text(st, 4), segment_ids, n_segments);
     if (fn(&row, ctx)) break;
   }
-  if (step != SQLITE_ROW && step != SQLITE_DONE) rc = store__sqlite_err(s, err, "reading what Autopilot confirmed");
+  if (step != SQLITE_ROW && step != SQLITE_DONE) rc = store__sqlite_err(s, err, "reading what the destination confirmed");
   sqlite3_finalize(st);
   return rc;
 }
@@ -388,7 +388,7 @@ static seg_code run_stmt(store_export_writer *w, sqlite3_stmt *st, seg_err *err)
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
-  return rc == SQLITE_DONE ? SEG_OK : store__sqlite_err(w->s, err, "recording what Autopilot confirmed");
+  return rc == SQLITE_DONE ? SEG_OK : store__sqlite_err(w->s, err, "recording what the destination confirmed");
 }
 
 seg_code store_export_confirm_contact(store_export_writer *w, const char *customer_id, const char *email,

@@ -43,7 +43,7 @@ seg_code store_export_desired_each(store *s, const store_schema *schema, const i
                                    const int64_t *segment_ids, size_t n_segments,
                                    int (*fn)(const store_desired_row *row, void *ctx), void *ctx, seg_err *err);
 
-/* ---- what Autopilot confirmed ---- */
+/* ---- what the destination confirmed ---- */
 typedef struct store_confirmed_row {
   const char *customer_id;
   const char *email;
