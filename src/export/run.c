@@ -121,26 +121,31 @@ static ap_request *build_request(engine *e, batch *b) {
   }
   buf body;
   buf_init(&body, 0);
-  buf_puts(&body, "{\"contacts\":[");
+  int bad = 0; /* any append that failed: no request at all rather than one missing a contact */
+  bad |= buf_puts(&body, "{\"contacts\":[");
   for (size_t i = 0; i < b->n; i++) {
     export_person *p = &pl->people[b->people[i]];
-    buf_puts(&body, i ? ",{\"Email\":" : "{\"Email\":");
+    bad |= buf_puts(&body, i ? ",{\"Email\":" : "{\"Email\":");
     if (b->kind == B_RENAME) {
-      jsonw_string(&body, p->old_email, strlen(p->old_email));
-      buf_puts(&body, ",\"_NewEmail\":");
+      bad |= jsonw_string(&body, p->old_email, strlen(p->old_email));
+      bad |= buf_puts(&body, ",\"_NewEmail\":");
     }
-    jsonw_string(&body, p->email, strlen(p->email));
+    bad |= jsonw_string(&body, p->email, strlen(p->email));
     if (p->fields[0]) {
-      buf_putc(&body, ',');
-      buf_puts(&body, p->fields);
+      bad |= buf_putc(&body, ',');
+      bad |= buf_puts(&body, p->fields);
     }
     if (b->seg[i] >= 0) {
-      buf_puts(&body, ",\"_autopilot_list\":");
-      jsonw_string(&body, e->list_ids[b->seg[i]], strlen(e->list_ids[b->seg[i]]));
+      bad |= buf_puts(&body, ",\"_autopilot_list\":");
+      bad |= jsonw_string(&body, e->list_ids[b->seg[i]], strlen(e->list_ids[b->seg[i]]));
     }
-    buf_putc(&body, '}');
+    bad |= buf_putc(&body, '}');
   }
-  buf_puts(&body, "]}");
+  bad |= buf_puts(&body, "]}");
+  if (bad) {
+    buf_free(&body);
+    return NULL;
+  }
   return ap_request_new(AP_POST, "/contacts", buf_detach(&body));
 }
 
@@ -190,7 +195,7 @@ static seg_code fail_fatal(engine *e, seg_code code, const char *msg) {
   e->stop = true;
   if (e->fatal == SEG_OK) {
     e->fatal = code;
-    snprintf(e->fatal_msg, sizeof e->fatal_msg, "%s", msg);
+    text_copy(e->fatal_msg, sizeof e->fatal_msg, msg);
   }
   return code;
 }
@@ -786,7 +791,7 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     rep->run.invalid = plan.invalid + plan.duplicates;
   } else if (rc != SEG_OK) {
     snprintf(rep->run.status, sizeof rep->run.status, "failed");
-    snprintf(rep->run.message, sizeof rep->run.message, "%.500s", err->msg);
+    text_copy(rep->run.message, sizeof rep->run.message, err->msg);
   } else if (rep->run.rejected > 0) {
     rc = SEG_EPARTIAL;
     snprintf(rep->run.status, sizeof rep->run.status, "partial");
