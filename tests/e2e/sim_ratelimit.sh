@@ -5,19 +5,6 @@
 # the clock endpoint itself.
 source "$(dirname "$0")/lib.sh"
 
-# burst N PATH [KEY]: fires N requests at once (curl --parallel, one connection each) and prints
-# their statuses, one per line.
-burst() {
-  local n=$1 path=$2 key=${3:-$SIM_KEY} i
-  : >"$TAP_TMP/burst.cfg"
-  for ((i = 0; i < n; i++)); do
-    printf 'url = "%s"\noutput = "/dev/null"\n' "$SIM_URL$path" >>"$TAP_TMP/burst.cfg"
-  done
-  curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max "$n" -H "autopilotapikey: $key" \
-    -w '%{http_code}\n' -K "$TAP_TMP/burst.cfg"
-}
-count() { grep -c "^$1\$" <<<"$2"; }
-
 # ---- the clock endpoint
 sim_start --api-key k1 --rate 0
 control GET /clock
