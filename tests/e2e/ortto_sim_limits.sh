@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ortto_sim_limits.sh: ortto-sim's rate limits on the manual clock (exact whatever the machine's
 # speed): fixed windows per key with Ortto's 429 body and try-in-seconds, the Pro default,
-# --windows 0, changes at run time, --limiter bucket; and its faults in Ortto's shape.
+# --windows 0, changes at run time, --limiter bucket and strict; and its faults in Ortto's shape.
 source "$(dirname "$0")/lib.sh"
 use_ortto_sim
 read_path=/v1/person/custom-field/get
@@ -78,6 +78,17 @@ is "$BODY" '{"error":{"code":"rate-limit","message":"rate limit","try-in-seconds
 control POST /clock '{"advance_ms":500}'
 oapi /person/custom-field/get
 is "$STATUS" 200 "2 r/s: a token every 500 ms"
+
+# ---- strict spacing on ortto-sim
+sim_start --api-key k1 --clock manual --limiter strict --rate 10
+codes=$(burst 10 $read_path)
+is "$(count 200 "$codes")" 1 "--limiter strict 10 r/s: 1 of a burst"
+control POST /clock '{"advance_ms":99}'
+oapi /person/custom-field/get
+is "$BODY" '{"error":{"code":"rate-limit","message":"rate limit","try-in-seconds":1}}' "99 ms: refused with Ortto's body"
+control POST /clock '{"advance_ms":1}'
+oapi /person/custom-field/get
+is "$STATUS" 200 "100 ms: admitted"
 
 # ---- faults, in Ortto's shape
 sim_start --api-key k1 --windows 0 --fail-rate 1
