@@ -143,6 +143,32 @@ out=$(seg export run ort --full 2>&1); rc=$?
 is "$rc" 1 "a refused key fails the run"
 like "$out" "Ortto rejected the API key" "and says to reconnect"
 control POST /keys "{\"restore\": \"$KEY1\"}"
+
+# ---- the key never appears in clear: not in the store, its WAL, the run's output or its log
+out=$(seg export run ort --full --json 2>"$TAP_TMP/run.err")
+printf '%s' "$out" >"$TAP_TMP/run.out"
+sqlite3 "$DB" "PRAGMA wal_checkpoint" >/dev/null
+found=0
+for f in "$DB" "$DB"-wal "$TAP_TMP/run.out" "$TAP_TMP/run.err"; do
+  [[ -f $f ]] || continue
+  if grep -aq "$KEY1" "$f"; then found=1; diag "the key found in $f"; fi
+done
+is "$found" 0 "no API key in clear in the store, its WAL, the output or the log"
+sim_stop
+
+# ---- Ortto's windows push back: the 429's try-in-seconds is honoured, nothing is lost
+sim_start --api-key "$KEY1" --windows 3/1s --seed 9
+setup_store 1500 7
+seg segment create Spain --rule 'Country = "spain"' >/dev/null
+seg segment create Loyal --rule 'Orders >= 3' >/dev/null
+TAG_PREFIX=""
+add_destination ort
+seg export configure ort --email Email --segments Spain,Loyal >/dev/null
+json=$(seg export run ort --json --in-flight 4)
+is "$(jq -r .status <<<"$json")" succeeded "against 3 requests a second, unpaced, the run succeeds"
+(( $(jq .throttled <<<"$json") > 0 )) && pass "Ortto's 429s came and were waited out ($(jq .throttled <<<"$json"))" \
+  || fail "no 429 seen with four requests in flight against 3/1s"
+is_exact ort "after the 429s the tags are exact" contacts
 sim_stop
 
 # ---- faults and the window limiter: nothing lost, nothing doubled
