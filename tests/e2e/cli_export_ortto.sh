@@ -3,8 +3,9 @@
 # Ortto's final state (people, fields, tags) against the segments: setup (--type ortto, regions),
 # a first run, an unchanged rerun with no write, changed fields, changed emails (the same person),
 # joins and leaves riding in the merges, custom fields created once, a suppressed email reported,
-# a key refused mid-life; then faults and kill -9 resumed exactly. The exactness checks are the
-# Autopilot suite's (segship_lib.sh, with SIM_TYPE=ortto).
+# a key refused mid-life, the key never in clear, windows' 429s waited out; then faults, kill -9
+# and Ctrl-C resumed exactly. The exactness checks are the Autopilot suite's (segship_lib.sh, with
+# SIM_TYPE=ortto).
 source "$(dirname "$0")/lib.sh"
 use_ortto_sim
 SIM_TYPE=ortto
@@ -208,6 +209,15 @@ for delay in 0.4 1.1 0.7; do
   wait "$pid" 2>/dev/null
 done
 is "$killed" 3 "three runs were killed mid-flight"
+# Ctrl-C: the merges in flight finish and are recorded, the run ends cancelled (at 1 request a
+# second, a --full run of 40 merges is still going after a second)
+"$SEGSHIP_BIN" --db "$DB" export run ort --full --json >"$TAP_TMP/cancel.json" 2>/dev/null &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+is "$?" 1 "Ctrl-C ends the run with status 1"
+is "$(jq -r .status "$TAP_TMP/cancel.json")" cancelled "recorded as cancelled"
 seg destination update ort --rate-limit 0 >/dev/null
 json=$(seg export run ort --json)
 is "$(jq -r .status <<<"$json")" succeeded "the next run completes"
