@@ -144,6 +144,11 @@ out=$(seg export run ort --full 2>&1); rc=$?
 is "$rc" 1 "a refused key fails the run"
 like "$out" "Ortto rejected the API key" "and says to reconnect"
 control POST /keys "{\"restore\": \"$KEY1\"}"
+control POST /keys "{\"expire\": \"$KEY1\"}"
+out=$(seg export run ort --full 2>&1); rc=$?
+is "$rc" 1 "an expired account (403) fails the run"
+like "$out" "Ortto rejected the API key" "with the same sentence"
+control POST /keys "{\"restore\": \"$KEY1\"}"
 
 # ---- the key never appears in clear: not in the store, its WAL, the run's output or its log
 out=$(seg export run ort --full --json 2>"$TAP_TMP/run.err")
