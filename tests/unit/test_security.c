@@ -1,6 +1,7 @@
 /* test_security.c: issue 11's key hygiene: the logger's redaction list (unbounded, forgotten
  * when done), redaction before a cut, API text redacted before it is described or stored, the
- * client forgetting its key, the URL rule, and the key file read without following links. */
+ * client forgetting its key, the URL rule, and the key read without following links or left in
+ * the environment. */
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -226,6 +227,16 @@ static void test_key_file_first_line_only_no_links(void **state) {
   assert_non_null(strstr(err.msg, "symbolic link"));
 }
 
+static void test_key_from_the_environment_leaves_it(void **state) {
+  setenv("SEGSHIP_TEST_KEY", KEY "\n", 1);
+  char *key;
+  seg_err err;
+  assert_int_equal(dest_read_key(NULL, "SEGSHIP_TEST_KEY", &key, &err), SEG_OK);
+  assert_string_equal(key, KEY);
+  secret_plain_free(key);
+  assert_null(getenv("SEGSHIP_TEST_KEY")); /* no child process inherits it */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_redaction_list_is_unbounded),
@@ -236,6 +247,7 @@ int main(void) {
       cmocka_unit_test(test_api_text_is_redacted_before_it_is_stored),
       cmocka_unit_test(test_url_rule),
       cmocka_unit_test(test_key_file_first_line_only_no_links),
+      cmocka_unit_test(test_key_from_the_environment_leaves_it),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
