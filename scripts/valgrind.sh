@@ -30,7 +30,7 @@ done
 
 export SEGSHIP_BIN="$wrap/segship" SIM_BIN="$wrap/autopilot-sim"
 passed=0 failed=0
-for name in test_util test_csv test_ingest test_rule test_cron cli_profiles cli_segments cli_destinations cli_export \
+for name in test_util test_csv test_ingest test_rule test_cron test_security cli_profiles cli_segments cli_destinations cli_export \
             sim_basics sim_contacts sim_lists sim_bad_input; do
   if [[ $name == test_* ]]; then cmd=("$wrap/$name"); else cmd=(bash "tests/e2e/$name.sh"); fi
   out=$(CMOCKA_MESSAGE_OUTPUT=TAP timeout 1800 "${cmd[@]}" 2>&1)

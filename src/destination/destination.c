@@ -230,6 +230,9 @@ seg_code dest_read_key(const char *file, const char *env, char **key, seg_err *e
     if (!*key) return seg_err_set(err, SEG_ENOMEM, "out of memory");
     memcpy(*key, v, n);
     (*key)[n] = '\0';
+    /* The copy is in locked memory now: wipe the environment's, so no child process inherits it. */
+    sodium_memzero((char *)v, strlen(v));
+    unsetenv(env);
     rc = SEG_OK;
   }
   if (rc != SEG_OK) return rc;

@@ -27,8 +27,9 @@ seg_code dest_read_password(const char *file, char **password, seg_err *err);
 /* Loads the store's master key (creating it with the store's first secret), checking that it is
  * the key this store's secrets were made with. Never makes a new key over existing secrets. */
 seg_code dest_master_key(store *s, const char *db_path, secret_key **out, seg_err *err);
-/* Reads an API key from a file ("-": standard input) or an environment variable, trailing
- * newline stripped, into locked memory (free with secret_plain_free). */
+/* Reads an API key from a file ("-": standard input; read(2), no symbolic link) or an environment
+ * variable (then wiped from the environment), trailing newline stripped, into locked memory
+ * (free with secret_plain_free). */
 seg_code dest_read_key(const char *file, const char *env, char **key, seg_err *err);
 /* Decrypts a destination's API key (free with secret_plain_free). */
 seg_code dest_key(store *s, const char *db_path, const store_destination *d, char **key, seg_err *err);

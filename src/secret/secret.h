@@ -14,7 +14,8 @@ void secret_key_path(const char *db_path, char *out, size_t cap);
 /* Creates a new random master key at path (mode 0600); refuses if the file exists. */
 seg_code secret_key_create(const char *path, seg_err *err);
 /* Loads the master key at path into locked memory; refuses a missing, unreadable, group- or
- * world-readable, or malformed file with one sentence. Free with secret_key_free (wipes it). */
+ * world-readable, malformed file, a symbolic link, or a file of another user, with one sentence.
+ * Free with secret_key_free (wipes it). */
 seg_code secret_key_load(const char *path, secret_key **out, seg_err *err);
 void secret_key_free(secret_key *k);
 

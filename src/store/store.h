@@ -35,8 +35,9 @@ typedef struct store_schema {
   size_t n;
 } store_schema;
 
-/* Opens (and with STORE_OPEN_CREATE creates) the store at path, migrating an older schema to
- * this version's. Refuses a file that is not a segship store or was written by a newer segship.
+/* Opens (and with STORE_OPEN_CREATE creates, mode 0600) the store at path, migrating an older
+ * schema to this version's. Refuses a file that is not a segship store or was written by a newer
+ * segship, a symbolic link, and a store (or -wal/-shm) that other users may read or write.
  * On success *out is a new handle the caller frees with store_close(). */
 seg_code store_open(const char *path, store_open_mode mode, store **out, seg_err *err);
 void store_close(store *s);

@@ -1,6 +1,7 @@
 /* test_security.c: issue 11's key hygiene: the logger's redaction list (unbounded, forgotten
  * when done), redaction before a cut, API text redacted before it is described or stored, the
- * client forgetting its key, the URL rule, and the key file read without following links. */
+ * client forgetting its key, the URL rule, and the key read without following links or left in
+ * the environment. */
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -175,6 +176,27 @@ static void test_api_text_is_redacted_before_it_is_stored(void **state) {
   store_close(s);
 }
 
+static void test_store_created_private_and_memory_store_leaves_no_file(void **state) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/private.db", test_tmpdir());
+  mode_t old = umask(022); /* the library itself makes the store 0600, whatever the umask */
+  store *s;
+  seg_err err;
+  assert_int_equal(store_open(path, STORE_OPEN_CREATE, &s, &err), SEG_OK);
+  store_close(s);
+  struct stat st;
+  assert_int_equal(stat(path, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+  char cwd[512];
+  assert_non_null(getcwd(cwd, sizeof cwd));
+  assert_int_equal(chdir(test_tmpdir()), 0);
+  assert_int_equal(store_open(":memory:", STORE_OPEN_CREATE, &s, &err), SEG_OK);
+  store_close(s);
+  assert_int_not_equal(access(":memory:", F_OK), 0);
+  assert_int_equal(chdir(cwd), 0);
+  umask(old);
+}
+
 static void test_url_rule(void **state) {
   assert_true(url_is_loopback("http://127.0.0.1:8080/v1"));
   assert_true(url_is_loopback("http://127.4.5.6/v1"));
@@ -227,6 +249,16 @@ static void test_key_file_first_line_only_no_links(void **state) {
   assert_non_null(strstr(err.msg, "symbolic link"));
 }
 
+static void test_key_from_the_environment_leaves_it(void **state) {
+  setenv("SEGSHIP_TEST_KEY", KEY "\n", 1);
+  char *key;
+  seg_err err;
+  assert_int_equal(dest_read_key(NULL, "SEGSHIP_TEST_KEY", &key, &err), SEG_OK);
+  assert_string_equal(key, KEY);
+  secret_plain_free(key);
+  assert_null(getenv("SEGSHIP_TEST_KEY")); /* no child process inherits it */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_redaction_list_is_unbounded),
@@ -235,8 +267,10 @@ int main(void) {
       cmocka_unit_test(test_api_messages_are_redacted_before_they_are_cut),
       cmocka_unit_test(test_client_forgets_its_key_when_freed),
       cmocka_unit_test(test_api_text_is_redacted_before_it_is_stored),
+      cmocka_unit_test(test_store_created_private_and_memory_store_leaves_no_file),
       cmocka_unit_test(test_url_rule),
       cmocka_unit_test(test_key_file_first_line_only_no_links),
+      cmocka_unit_test(test_key_from_the_environment_leaves_it),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
