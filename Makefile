@@ -3,7 +3,7 @@
 
 BUILD    ?= build
 CC       ?= gcc
-PKGS     := sqlite3 jansson libcurl libsodium libmicrohttpd
+PKGS     := sqlite3 jansson libcurl libsodium libmicrohttpd libpq
 SIM_PKGS := jansson libmicrohttpd
 OPT      ?= -O2
 SAN      ?=
