@@ -212,6 +212,22 @@ static const char *const migrations[] = {
     "  started_at INTEGER NOT NULL,"
     "  finished_at INTEGER NOT NULL,"
     "  PRIMARY KEY(refresh_id, position));",
+
+    /* 6: PostgreSQL sources (issue 14): a URI without a password, a table or a query, the mode */
+    "CREATE TABLE pg_sources("
+    "  source_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  uri TEXT NOT NULL,"
+    "  relation TEXT NOT NULL DEFAULT '',"
+    "  query TEXT NOT NULL DEFAULT '',"
+    "  id_column TEXT NOT NULL,"
+    "  mode TEXT NOT NULL CHECK(mode IN ('copy','pushdown')),"
+    "  changed_column TEXT NOT NULL DEFAULT '',"
+    "  replace INTEGER NOT NULL,"
+    "  password_file TEXT NOT NULL DEFAULT '',"
+    "  statement_timeout_ms INTEGER NOT NULL,"
+    "  high_water TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
