@@ -56,7 +56,8 @@ int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
       {"table", required_argument, OPT_TABLE, "[SCHEMA.]TABLE", "the table (or view) of profiles; names keep their case"},
       {"query", required_argument, OPT_QUERY, "SELECT", "a query of your own instead of --table"},
       {"id", required_argument, OPT_ID, "COLUMN", "the column holding each profile's id"},
-      {"mode", required_argument, OPT_MODE, "copy", "copy: rows are copied into the store at each refresh (default)"},
+      {"mode", required_argument, OPT_MODE, "copy|pushdown",
+       "copy: every row is copied in (default); pushdown: segments run in PostgreSQL, only members come back"},
       {"changed-column", required_argument, OPT_CHANGED, "COLUMN", "read only rows where it grew since the last refresh"},
       {"replace", no_argument, OPT_REPLACE, NULL, "profiles whose rows are gone from the source are deleted"},
       {"password-file", required_argument, OPT_PASSWORD_FILE, "FILE", "read the password from FILE's first line"},
@@ -81,8 +82,9 @@ int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
       case OPT_REPLACE: src.replace = true; break;
       case OPT_PASSWORD_FILE: pwfile = v; break;
       case OPT_MODE:
-        if (strcmp(v, "copy") != 0)
-          return cli_usage_error(ctx, "unknown mode '%s'; this build reads PostgreSQL sources in mode copy", v);
+        if (strcmp(v, "copy") != 0 && strcmp(v, "pushdown") != 0)
+          return cli_usage_error(ctx, "unknown mode '%s' (copy or pushdown)", v);
+        snprintf(src.mode, sizeof src.mode, "%s", v);
         break;
       case OPT_TIMEOUT:
         if (!parse_timeout(v, &src.statement_timeout_ms))
@@ -103,6 +105,12 @@ int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
     return cli_usage_error(ctx, "the query is over %d bytes", STORE_PG_QUERY_MAX);
   if (table && (strlen(table) > 2 * STORE_NAME_MAX + 1 || !table[0] || table[0] == '.' || table[strlen(table) - 1] == '.'))
     return cli_usage_error(ctx, "--table '%s' is not [SCHEMA.]TABLE", table);
+  if (changed && strcmp(src.mode, "pushdown") == 0)
+    return cli_usage_error(ctx, "--changed-column is for --mode copy; in pushdown mode every refresh evaluates the "
+                                "segments over the whole table");
+  if (src.replace && strcmp(src.mode, "pushdown") == 0)
+    return cli_usage_error(ctx, "--replace is for --mode copy; in pushdown mode the store always holds exactly the "
+                                "segments' members");
   if (strlen(id) > STORE_NAME_MAX || (changed && strlen(changed) > STORE_NAME_MAX))
     return cli_usage_error(ctx, "a column name is over %d bytes", STORE_NAME_MAX);
   seg_err err = {0};
@@ -128,7 +136,7 @@ int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
     return cli_fail(ctx, &err);
   }
   store *s = cli_store(ctx, &err);
-  if (!s || store_pg_source_add(s, &src, &err) != SEG_OK) {
+  if (!s || store_pg_source_add(s, &src, &err) != SEG_OK || pg_source_prepare_schema(s, &src, &d, &err) != SEG_OK) {
     pg_description_free(&d);
     free(abs);
     return cli_fail(ctx, &err);
@@ -154,8 +162,8 @@ int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
     cli_print_json(o);
   } else {
     json_decref(left);
-    printf("added source '%s' (PostgreSQL, %s, %zu columns; 'segship refresh' reads it)\n", src.name,
-           table ? table : "query", kept);
+    printf("added source '%s' (PostgreSQL, %s, %zu columns, mode %s; 'segship refresh' reads it)\n", src.name,
+           table ? table : "query", kept, src.mode);
   }
   pg_description_free(&d);
   free(abs);

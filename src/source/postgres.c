@@ -1,5 +1,6 @@
 /* postgres.c: reading a PostgreSQL source with libpq: connection, description, streamed COPY import. */
 #include "source/postgres.h"
+#include "source/postgres_internal.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -41,7 +42,7 @@ void pg_import_report_free(pg_import_report *r) {
 }
 
 /* The first line of libpq's message, without "ERROR:  " and the trailing newline. */
-static void first_line(const char *msg, char *out, size_t cap) {
+void pg__first_line(const char *msg, char *out, size_t cap) {
   if (!msg) msg = "";
   if (strncmp(msg, "ERROR:  ", 8) == 0) msg += 8;
   if (strncmp(msg, "FATAL:  ", 8) == 0) msg += 8;
@@ -56,7 +57,7 @@ seg_code pg_uri_check(const char *uri, seg_err *err) {
   PQconninfoOption *opts = PQconninfoParse(uri, &perr);
   if (!opts) {
     char why[320];
-    first_line(perr ? perr : "out of memory", why, sizeof why);
+    pg__first_line(perr ? perr : "out of memory", why, sizeof why);
     PQfreemem(perr);
     return seg_err_set(err, SEG_EINVAL, "the PostgreSQL URI cannot be read (%s); give one such as "
                                         "postgresql://user@host:5432/dbname?sslmode=require", why);
@@ -98,7 +99,7 @@ static seg_code read_password(const store_pg_source *src, char **out, seg_err *e
   return SEG_OK;
 }
 
-static seg_code connect_source(const store_pg_source *src, PGconn **out, seg_err *err) {
+seg_code pg__connect(const store_pg_source *src, PGconn **out, seg_err *err) {
   *out = NULL;
   seg_code rc = pg_uri_check(src->uri, err);
   char *pw = NULL;
@@ -116,7 +117,7 @@ static seg_code connect_source(const store_pg_source *src, PGconn **out, seg_err
   if (!conn) return seg_err_set(err, SEG_ENOMEM, "out of memory connecting to source '%s'", src->name);
   if (PQstatus(conn) != CONNECTION_OK) {
     char why[320];
-    first_line(PQerrorMessage(conn), why, sizeof why);
+    pg__first_line(PQerrorMessage(conn), why, sizeof why);
     PQfinish(conn);
     return seg_err_set(err, SEG_EIO, "cannot connect to PostgreSQL source '%s' (%s); check that the server runs, the URI "
                                      "and the password",
@@ -126,10 +127,10 @@ static seg_code connect_source(const store_pg_source *src, PGconn **out, seg_err
   return SEG_OK;
 }
 
-static seg_code pg_fail(PGconn *conn, const PGresult *res, const store_pg_source *src, const char *doing, seg_err *err) {
+seg_code pg__fail(PGconn *conn, const PGresult *res, const store_pg_source *src, const char *doing, seg_err *err) {
   char why[320];
-  first_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), why, sizeof why);
-  if (!why[0]) first_line(PQerrorMessage(conn), why, sizeof why);
+  pg__first_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), why, sizeof why);
+  if (!why[0]) pg__first_line(PQerrorMessage(conn), why, sizeof why);
   const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *hint = "nothing changed";
   if (state && strcmp(state, "57014") == 0) hint = "nothing changed; raise --statement-timeout or simplify the query";
@@ -140,13 +141,13 @@ static seg_code exec_ok(PGconn *conn, const store_pg_source *src, const char *sq
   PGresult *res = PQexec(conn, sql);
   seg_code rc = SEG_OK;
   if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-    rc = pg_fail(conn, res, src, doing, err);
+    rc = pg__fail(conn, res, src, doing, err);
   PQclear(res);
   return rc;
 }
 
 /* One consistent, read-only snapshot with the source's statement timeout, ISO dates and UTC. */
-static seg_code begin_snapshot(PGconn *conn, const store_pg_source *src, seg_err *err) {
+seg_code pg__begin_snapshot(PGconn *conn, const store_pg_source *src, seg_err *err) {
   seg_code rc = exec_ok(conn, src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a read-only transaction",
                         err);
   if (rc != SEG_OK) return rc;
@@ -157,13 +158,13 @@ static seg_code begin_snapshot(PGconn *conn, const store_pg_source *src, seg_err
                                "SELECT set_config('statement_timeout', $1, true), set_config('DateStyle', 'ISO', true), "
                                "set_config('TimeZone', 'UTC', true), set_config('extra_float_digits', '1', true)",
                                1, NULL, params, NULL, NULL, 0);
-  if (PQresultStatus(res) != PGRES_TUPLES_OK) rc = pg_fail(conn, res, src, "setting up the session", err);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) rc = pg__fail(conn, res, src, "setting up the session", err);
   PQclear(res);
   return rc;
 }
 
 /* An identifier quoted for SQL, appended to b. */
-static int put_ident(PGconn *conn, buf *b, const char *name) {
+int pg__put_ident(PGconn *conn, buf *b, const char *name) {
   char *q = PQescapeIdentifier(conn, name, strlen(name));
   if (!q) return -1;
   int r = buf_puts(b, q);
@@ -172,31 +173,31 @@ static int put_ident(PGconn *conn, buf *b, const char *name) {
 }
 
 /* The FROM clause: the quoted relation ([schema.]table, each part quoted as given) or the query. */
-static int put_from(PGconn *conn, buf *b, const store_pg_source *src) {
+int pg__put_from(PGconn *conn, buf *b, const store_pg_source *src) {
   if (src->query && src->query[0]) return buf_printf(b, "(%s) AS segship_source", src->query);
   const char *dot = strchr(src->relation, '.');
   if (dot) {
     char schema[STORE_NAME_MAX + 1];
     snprintf(schema, sizeof schema, "%.*s", (int)(dot - src->relation), src->relation);
-    if (put_ident(conn, b, schema) != 0 || buf_putc(b, '.') != 0) return -1;
-    return put_ident(conn, b, dot + 1);
+    if (pg__put_ident(conn, b, schema) != 0 || buf_putc(b, '.') != 0) return -1;
+    return pg__put_ident(conn, b, dot + 1);
   }
-  return put_ident(conn, b, src->relation);
+  return pg__put_ident(conn, b, src->relation);
 }
 
-static seg_code describe_conn(PGconn *conn, const store_pg_source *src, pg_description *d, seg_err *err) {
+seg_code pg__describe(PGconn *conn, const store_pg_source *src, pg_description *d, seg_err *err) {
   memset(d, 0, sizeof *d);
   d->id_index = d->changed_index = -1;
   buf q;
   buf_init(&q, 0);
-  if (buf_puts(&q, "SELECT * FROM ") != 0 || put_from(conn, &q, src) != 0 || buf_puts(&q, " LIMIT 0") != 0) {
+  if (buf_puts(&q, "SELECT * FROM ") != 0 || pg__put_from(conn, &q, src) != 0 || buf_puts(&q, " LIMIT 0") != 0) {
     buf_free(&q);
     return seg_err_set(err, SEG_ENOMEM, "out of memory describing source '%s'", src->name);
   }
   PGresult *res = PQexec(conn, buf_str(&q));
   buf_free(&q);
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-    seg_code rc = pg_fail(conn, res, src, src->query[0] ? "reading its query's columns" : "reading its table's columns", err);
+    seg_code rc = pg__fail(conn, res, src, src->query[0] ? "reading its query's columns" : "reading its table's columns", err);
     PQclear(res);
     return rc;
   }
@@ -247,10 +248,10 @@ static seg_code describe_conn(PGconn *conn, const store_pg_source *src, pg_descr
 seg_code pg_source_describe(const store_pg_source *src, pg_description *out, seg_err *err) {
   memset(out, 0, sizeof *out);
   PGconn *conn;
-  seg_code rc = connect_source(src, &conn, err);
+  seg_code rc = pg__connect(src, &conn, err);
   if (rc != SEG_OK) return rc;
-  rc = begin_snapshot(conn, src, err);
-  if (rc == SEG_OK) rc = describe_conn(conn, src, out, err);
+  rc = pg__begin_snapshot(conn, src, err);
+  if (rc == SEG_OK) rc = pg__describe(conn, src, out, err);
   if (rc != SEG_OK) pg_description_free(out);
   PQfinish(conn);
   return rc;
@@ -282,7 +283,7 @@ static ssize_t copy_read(void *cookie, char *out, size_t size) {
       PGresult *res = PQgetResult(cs->conn);
       bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
       if (!ok) {
-        first_line(PQresultErrorMessage(res), cs->error, sizeof cs->error);
+        pg__first_line(PQresultErrorMessage(res), cs->error, sizeof cs->error);
         const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         snprintf(cs->sqlstate, sizeof cs->sqlstate, "%s", st ? st : "");
       }
@@ -296,7 +297,7 @@ static ssize_t copy_read(void *cookie, char *out, size_t size) {
     }
     if (n < 0) {
       cs->done = true;
-      first_line(PQerrorMessage(cs->conn), cs->error, sizeof cs->error);
+      pg__first_line(PQerrorMessage(cs->conn), cs->error, sizeof cs->error);
       errno = EIO;
       return -1;
     }
@@ -334,16 +335,16 @@ static seg_code before_finish(store *s, store_import *imp, void *p, seg_err *err
     buf q;
     buf_init(&q, 0);
     int r = buf_puts(&q, "SELECT ");
-    if (r == 0) r = put_ident(c->conn, &q, c->d->cols[c->d->id_index].name);
+    if (r == 0) r = pg__put_ident(c->conn, &q, c->d->cols[c->d->id_index].name);
     if (r == 0) r = buf_puts(&q, "::text FROM ");
-    if (r == 0) r = put_from(c->conn, &q, c->src);
+    if (r == 0) r = pg__put_from(c->conn, &q, c->src);
     if (r != 0) {
       buf_free(&q);
       return seg_err_set(err, SEG_ENOMEM, "out of memory reading source '%s'", c->src->name);
     }
     if (!PQsendQuery(c->conn, buf_str(&q)) || !PQsetSingleRowMode(c->conn)) {
       buf_free(&q);
-      return pg_fail(c->conn, NULL, c->src, "reading its ids", err);
+      return pg__fail(c->conn, NULL, c->src, "reading its ids", err);
     }
     buf_free(&q);
     int64_t ids = 0;
@@ -356,7 +357,7 @@ static seg_code before_finish(store *s, store_import *imp, void *p, seg_err *err
           ids++;
         }
       } else if (st != PGRES_TUPLES_OK && rc == SEG_OK) {
-        rc = pg_fail(c->conn, res, c->src, "reading its ids", err);
+        rc = pg__fail(c->conn, res, c->src, "reading its ids", err);
       }
       PQclear(res);
     }
@@ -370,12 +371,12 @@ static seg_code before_finish(store *s, store_import *imp, void *p, seg_err *err
 }
 
 /* The SELECT list: each kept column in the text form segship's importer reads, under its own name. */
-static int put_select(PGconn *conn, buf *b, const pg_description *d) {
+int pg__put_select(PGconn *conn, buf *b, const pg_description *d, const bool *want) {
   int r = 0;
   bool first = true;
   for (size_t i = 0; i < d->n && r == 0; i++) {
     const pg_column *c = &d->cols[i];
-    if (!c->kept) continue;
+    if (!c->kept || (want && !want[i])) continue;
     if (!first) r = buf_puts(b, ", ");
     first = false;
     char *q = PQescapeIdentifier(conn, c->name, strlen(c->name));
@@ -397,8 +398,9 @@ static int put_select(PGconn *conn, buf *b, const pg_description *d) {
 
 seg_code pg_source_import(store *s, const store_pg_source *src, pg_import_report *rep, seg_err *err) {
   memset(rep, 0, sizeof *rep);
+  if (strcmp(src->mode, "pushdown") == 0) return pg__pushdown_import(s, src, rep, err);
   PGconn *conn;
-  seg_code rc = connect_source(src, &conn, err);
+  seg_code rc = pg__connect(src, &conn, err);
   if (rc != SEG_OK) return rc;
   pg_description d = {0};
   char *high_water = NULL;
@@ -406,8 +408,8 @@ seg_code pg_source_import(store *s, const store_pg_source *src, pg_import_report
   buf_init(&q, 0);
   const char **names = NULL;
   attr_type *types = NULL;
-  rc = begin_snapshot(conn, src, err);
-  if (rc == SEG_OK) rc = describe_conn(conn, src, &d, err);
+  rc = pg__begin_snapshot(conn, src, err);
+  if (rc == SEG_OK) rc = pg__describe(conn, src, &d, err);
   for (size_t i = 0; rc == SEG_OK && i < d.n; i++)
     if (!d.cols[i].kept) {
       rep->left_out++;
@@ -419,13 +421,13 @@ seg_code pg_source_import(store *s, const store_pg_source *src, pg_import_report
   /* The high-water mark of this snapshot, read before the rows. */
   if (rc == SEG_OK && d.changed_index >= 0) {
     int r = buf_puts(&q, "SELECT max(");
-    if (r == 0) r = put_ident(conn, &q, src->changed_column);
+    if (r == 0) r = pg__put_ident(conn, &q, src->changed_column);
     if (r == 0) r = buf_puts(&q, ")::text FROM ");
-    if (r == 0) r = put_from(conn, &q, src);
+    if (r == 0) r = pg__put_from(conn, &q, src);
     if (r != 0) rc = seg_err_set(err, SEG_ENOMEM, "out of memory reading source '%s'", src->name);
     if (rc == SEG_OK) {
       PGresult *res = PQexec(conn, buf_str(&q));
-      if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) rc = pg_fail(conn, res, src, "reading its high-water mark", err);
+      if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) rc = pg__fail(conn, res, src, "reading its high-water mark", err);
       else if (!PQgetisnull(res, 0, 0) && !(high_water = strdup(PQgetvalue(res, 0, 0))))
         rc = seg_err_set(err, SEG_ENOMEM, "out of memory");
       PQclear(res);
@@ -437,13 +439,13 @@ seg_code pg_source_import(store *s, const store_pg_source *src, pg_import_report
   /* COPY (SELECT ... [WHERE changed > last mark]) TO STDOUT, streamed. */
   if (rc == SEG_OK) {
     int r = buf_puts(&q, "COPY (SELECT ");
-    if (r == 0) r = put_select(conn, &q, &d);
+    if (r == 0) r = pg__put_select(conn, &q, &d, NULL);
     if (r == 0) r = buf_puts(&q, " FROM ");
-    if (r == 0) r = put_from(conn, &q, src);
+    if (r == 0) r = pg__put_from(conn, &q, src);
     if (r == 0 && rep->incremental) {
       char *lit = PQescapeLiteral(conn, src->high_water, strlen(src->high_water));
       r = lit ? buf_puts(&q, " WHERE ") : -1;
-      if (r == 0) r = put_ident(conn, &q, src->changed_column);
+      if (r == 0) r = pg__put_ident(conn, &q, src->changed_column);
       if (r == 0) r = buf_printf(&q, " > %s::%s", lit, d.cols[d.changed_index].type_name);
       PQfreemem(lit);
     }
@@ -452,7 +454,7 @@ seg_code pg_source_import(store *s, const store_pg_source *src, pg_import_report
   }
   if (rc == SEG_OK) {
     PGresult *res = PQexec(conn, buf_str(&q));
-    if (PQresultStatus(res) != PGRES_COPY_OUT) rc = pg_fail(conn, res, src, "starting to copy its rows", err);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) rc = pg__fail(conn, res, src, "starting to copy its rows", err);
     PQclear(res);
   }
   if (rc == SEG_OK) {
@@ -507,4 +509,25 @@ seg_code pg_source_import(store *s, const store_pg_source *src, pg_import_report
   pg_description_free(&d);
   if (rc != SEG_OK) ingest_report_free(&rep->ingest);
   return rc;
+}
+
+seg_code pg_source_prepare_schema(store *s, const store_pg_source *src, const pg_description *d, seg_err *err) {
+  store_import *imp;
+  seg_code rc = store_import_begin(s, src->id_column, &imp, err);
+  if (rc != SEG_OK) return rc;
+  for (size_t i = 0; i < d->n && rc == SEG_OK; i++) {
+    if (!d->cols[i].kept || (int)i == d->id_index) continue;
+    int idx;
+    rc = store_import_attr(imp, d->cols[i].name, &idx, err);
+    if (rc == SEG_OK && store_import_schema(imp)->attrs[idx].type == ATTR_NONE)
+      rc = store_import_widen(imp, idx, d->cols[i].type, err);
+  }
+  if (rc != SEG_OK) {
+    store_import_abort(imp);
+    return rc;
+  }
+  char label[160];
+  snprintf(label, sizeof label, "source '%s' (its columns)", src->name);
+  store_import_counts counts;
+  return store_import_finish(imp, false, label, "csv", 0, &counts, err);
 }

@@ -44,10 +44,22 @@ typedef struct pg_import_report {
 
 void pg_import_report_free(pg_import_report *r);
 
+/* Reads src into s. Mode pushdown: only the members of the saved segments (evaluated in PostgreSQL),
+ * with the columns the segments and the exports read; the others leave the store. Mode copy: */
 /* Copies src's rows into s (mode copy): COPY streamed into one import session (content hashes:
  * only changed rows are written), in one REPEATABLE READ READ ONLY transaction. With a changed
  * column, only rows past the last high-water mark are read, and with replace every id is read
  * to find deletions. On any failure nothing in s changes and err says why in one sentence. */
 seg_code pg_source_import(store *s, const store_pg_source *src, pg_import_report *rep, seg_err *err);
+
+/* Adds the kept columns of a described source to the store's schema as attributes of their
+ * types (so that segments can be written before the first refresh). */
+seg_code pg_source_prepare_schema(store *s, const store_pg_source *src, const pg_description *d, seg_err *err);
+
+/* Mode pushdown: when the store has a PostgreSQL source in pushdown mode, evaluates rule there (with
+ * the saved segments for `in segment`) and sets *handled: with fn NULL, *count is how many rows match;
+ * else fn gets the first limit matching ids in id order. Without such a source *handled is false. */
+seg_code pg_pushdown_preview(store *s, const char *rule, int64_t limit, int64_t *count,
+                             int (*fn)(const char *id, void *ctx), void *ctx, bool *handled, seg_err *err);
 
 #endif
