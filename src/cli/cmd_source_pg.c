@@ -64,7 +64,8 @@ int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
       {"statement-timeout", required_argument, OPT_TIMEOUT, "DURATION", "cancel a statement after this (default 5m; 0: never)"},
       {0}};
   const char *usage = "segship source add NAME --postgres URI (--table [SCHEMA.]TABLE | --query SELECT) --id COLUMN "
-                      "[--changed-column COLUMN] [--replace] [--password-file FILE] [--statement-timeout DURATION] [--json]";
+                      "[--mode copy|pushdown] [--changed-column COLUMN] [--replace] [--password-file FILE] "
+                      "[--statement-timeout DURATION] [--json]";
   store_pg_source src = {0};
   snprintf(src.mode, sizeof src.mode, "copy");
   src.statement_timeout_ms = PG_SOURCE_DEFAULT_TIMEOUT_MS;

@@ -97,7 +97,7 @@ seg_code refresh_run(store *s, const char *db_path, const refresh_options *o, re
     if (pg_source_import(s, &pg[i], &pr, &perr) == SEG_OK) {
       const store_import_counts *k = &pr.ingest.counts;
       end_step(s, r, st, "ok", "%s: %lld read, %lld inserted, %lld updated, %lld unchanged, %lld deleted, %lld rejected",
-               pr.incremental ? "changed rows" : "all rows", (long long)pr.ingest.rows, (long long)k->inserted,
+               pr.pushdown ? "segment members" : pr.incremental ? "changed rows" : "all rows", (long long)pr.ingest.rows, (long long)k->inserted,
                (long long)k->updated, (long long)k->unchanged, (long long)k->deleted, (long long)pr.ingest.rejected);
       schema_changed |= pr.ingest.n_widenings || pr.ingest.new_attributes;
       pg_import_report_free(&pr);

@@ -38,6 +38,7 @@ seg_code pg_source_describe(const store_pg_source *src, pg_description *out, seg
 typedef struct pg_import_report {
   ingest_report ingest;  /* the import's counts (freed by pg_import_report_free) */
   bool incremental;      /* only rows changed since the last refresh were read */
+  bool pushdown;         /* only the segments' members were read (mode pushdown) */
   size_t left_out;       /* columns left out */
   char high_water[128];  /* the changed column's largest value now ("" without one) */
 } pg_import_report;

@@ -248,6 +248,7 @@ static void wanted_columns(store *s, const pg_description *d, const rule_compile
 }
 
 seg_code pg__pushdown_import(store *s, const store_pg_source *src, pg_import_report *rep, seg_err *err) {
+  rep->pushdown = true;
   PGconn *conn;
   seg_code rc = pg__connect(src, &conn, err);
   if (rc != SEG_OK) return rc;

@@ -69,7 +69,7 @@ MEMBER="(lower(\"Country\") = 'spain' OR \"LifetimeValue\" > 300 OR (\"SignupDat
   OR \"LastPurchaseDate\" BETWEEN (current_date - interval '2 years')::date AND current_date)"
 members=$(psql_q -c "SELECT count(*) FROM people WHERE $MEMBER")
 step=$(jq -r '.steps[] | select(.target == "crm") | .message' <<<"$json")
-like "$step" "^all rows: $members read, $members inserted" "only the segments' $members members come back: $step"
+like "$step" "^segment members: $members read, $members inserted" "only the segments' $members members come back: $step"
 is "$(seg profiles count --json | jq .profiles)" "$members" "the store holds the members only"
 for n in "${names[@]}"; do
   a=$(seg segment show "$n" --members 100000 --json | jq -c '.member_ids | sort')
