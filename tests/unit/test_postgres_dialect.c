@@ -292,8 +292,8 @@ static const char *compare(const char *rule) {
   free(params);
   buf_free(&q);
 
-  qsort(a.ids, a.n, sizeof *a.ids, cmp_str);
-  qsort(b.ids, b.n, sizeof *b.ids, cmp_str);
+  if (a.n) qsort(a.ids, a.n, sizeof *a.ids, cmp_str);
+  if (b.n) qsort(b.ids, b.n, sizeof *b.ids, cmp_str);
   size_t i = 0, j = 0;
   while (i < a.n || j < b.n) {
     int c = i == a.n ? 1 : j == b.n ? -1 : strcmp(a.ids[i], b.ids[j]);
