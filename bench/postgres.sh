@@ -93,7 +93,7 @@ local_members=$(members)
 
 n=$count
 echo "| PostgreSQL source, copy mode, first refresh: $n rows streamed in, 10 segments stored ($copy_members memberships) | $copy_t s | $(mb "$copy_m") MB | < 100 MB | store's own refresh of the same segments over the same data imported from the file: $local_t s, $(mb "$local_m") MB ($local_members memberships) |"
-echo "| The same, incremental: 1% of rows changed (--changed-column), only they are read | $inc_t s | $(mb "$inc_m") MB | | ×$(ratio "$inc_t" "$copy_t") the first refresh |"
+echo "| The same, incremental: 1% of rows changed (--changed-column): only they are read whole, and every id (--replace, for deletions) | $inc_t s | $(mb "$inc_m") MB | | ×$(ratio "$inc_t" "$copy_t") the first refresh |"
 echo "| PostgreSQL source, pushdown mode, first refresh: the 10 segments run in PostgreSQL, $push_profiles members come back ($push_members memberships; copy mode over the same rows: $copy_members_now) | $push_t s | $(mb "$push_m") MB | < 100 MB | ×$(ratio "$push_t" "$copy_t") copy mode's first refresh |"
 echo "| The same, 1% of rows changed (every member read again, only changes written) | $pinc_t s | $(mb "$pinc_m") MB | | ×$(ratio "$pinc_t" "$inc_t") copy mode's incremental refresh |"
 echo "| Preview count of a 5-condition rule, pushdown (in PostgreSQL, $n rows) | $pprev_t s | | < 1 s | |"
