@@ -7,10 +7,11 @@
 #include "cli/cli.h"
 #include "cli/cmd_source_pg.h"
 #include "source/postgres.h"
+#include "store/import.h"
 #include "store/pgsources.h"
 
 enum { OPT_POSTGRES = 300, OPT_TABLE, OPT_QUERY, OPT_ID, OPT_MODE, OPT_CHANGED, OPT_REPLACE, OPT_PASSWORD_FILE,
-       OPT_TIMEOUT };
+       OPT_TIMEOUT, OPT_MAX_DELETE };
 
 /* "30s", "500ms", "5m", "1h", or seconds; 0 means no limit. */
 static bool parse_timeout(const char *v, int64_t *ms) {
@@ -33,6 +34,7 @@ json_t *cli_source_pg_json(const store_pg_source *p) {
   json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:I}", "name", p->name, "kind", "postgres", "uri", p->uri,
                         "id_column", p->id_column, "mode", p->mode, "replace", p->replace, "statement_timeout_ms",
                         (json_int_t)p->statement_timeout_ms);
+  json_object_set_new(o, "max_delete", json_integer(p->max_delete));
   if (p->relation[0]) json_object_set_new(o, "table", json_string(p->relation));
   if (p->query[0]) json_object_set_new(o, "query", json_string(p->query));
   if (p->changed_column[0]) {
@@ -46,8 +48,9 @@ json_t *cli_source_pg_json(const store_pg_source *p) {
 }
 
 void cli_source_pg_print(const store_pg_source *p) {
-  printf("%-24s %-6s %-8s postgres %s %s (%s, id %s)\n", p->name, p->mode, p->replace ? "replace" : "upsert", p->uri,
-         p->relation[0] ? p->relation : "query", p->changed_column[0] ? "incremental" : "full", p->id_column);
+  printf("%-24s %-6s %-8s postgres %s %s (%s, id %s)\n", cli_safe(p->name), p->mode, p->replace ? "replace" : "upsert",
+         cli_safe(p->uri), cli_safe(p->relation[0] ? p->relation : "query"),
+         p->changed_column[0] ? "incremental" : "full", cli_safe(p->id_column));
 }
 
 int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
@@ -60,15 +63,18 @@ int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
        "copy: every row is copied in (default); pushdown: segments run in PostgreSQL, only members come back"},
       {"changed-column", required_argument, OPT_CHANGED, "COLUMN", "read only rows where it grew since the last refresh"},
       {"replace", no_argument, OPT_REPLACE, NULL, "profiles whose rows are gone from the source are deleted"},
+      {"max-delete", required_argument, OPT_MAX_DELETE, "PCT",
+       "the most one refresh may delete, in percent of the stored profiles (default 20; 100: no limit)"},
       {"password-file", required_argument, OPT_PASSWORD_FILE, "FILE", "read the password from FILE's first line"},
       {"statement-timeout", required_argument, OPT_TIMEOUT, "DURATION", "cancel a statement after this (default 5m; 0: never)"},
       {0}};
   const char *usage = "segship source add NAME --postgres URI (--table [SCHEMA.]TABLE | --query SELECT) --id COLUMN "
-                      "[--mode copy|pushdown] [--changed-column COLUMN] [--replace] [--password-file FILE] "
+                      "[--mode copy|pushdown] [--changed-column COLUMN] [--replace] [--max-delete PCT] [--password-file FILE] "
                       "[--statement-timeout DURATION] [--json]";
   store_pg_source src = {0};
   snprintf(src.mode, sizeof src.mode, "copy");
   src.statement_timeout_ms = PG_SOURCE_DEFAULT_TIMEOUT_MS;
+  src.max_delete = STORE_MAX_DELETE_DEFAULT;
   const char *name = NULL, *uri = NULL, *table = NULL, *query = NULL, *id = NULL, *changed = NULL, *pwfile = NULL, *v;
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts, usage, &v)) != CLI_OPT_END) {
@@ -82,6 +88,9 @@ int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
       case OPT_CHANGED: changed = v; break;
       case OPT_REPLACE: src.replace = true; break;
       case OPT_PASSWORD_FILE: pwfile = v; break;
+      case OPT_MAX_DELETE:
+        if (!cli_parse_percent(ctx, "--max-delete", v, &src.max_delete)) return 2;
+        break;
       case OPT_MODE:
         if (strcmp(v, "copy") != 0 && strcmp(v, "pushdown") != 0)
           return cli_usage_error(ctx, "unknown mode '%s' (copy or pushdown)", v);

@@ -469,7 +469,7 @@ seg_code ingest_import(store *s, const ingest_options *opt, ingest_report *rep, 
   }
   if (rc == SEG_OK && opt->before_finish) rc = opt->before_finish(s, ss.imp, opt->hook_ctx, err);
   if (rc == SEG_OK) {
-    rc = store_import_finish(ss.imp, opt->replace, name, rep->format, rep->rejected, &rep->counts, err);
+    rc = store_import_finish(ss.imp, opt->replace, opt->max_delete_pct, name, rep->format, rep->rejected, &rep->counts, err);
   } else if (ss.imp) {
     store_import_abort(ss.imp);
   }

@@ -478,7 +478,7 @@ seg_code pg_source_import(store *s, const store_pg_source *src, pg_import_report
     import_ctx ic = {.conn = conn, .src = src, .d = &d, .high_water = high_water,
                      .read_all_ids = rep->incremental && src->replace};
     ingest_options io2 = {.path = label, .format = INGEST_FORMAT_CSV, .id_name = src->id_column,
-                          .replace = src->replace, .stream = f, .label = label,
+                          .replace = src->replace, .max_delete_pct = src->max_delete, .stream = f, .label = label,
                           .allow_empty = rep->incremental, .typed_names = names, .typed_types = types,
                           .n_typed = n_typed, .before_finish = before_finish, .hook_ctx = &ic};
     if (rc == SEG_OK) {
@@ -529,5 +529,5 @@ seg_code pg_source_prepare_schema(store *s, const store_pg_source *src, const pg
   char label[160];
   snprintf(label, sizeof label, "source '%s' (its columns)", src->name);
   store_import_counts counts;
-  return store_import_finish(imp, false, label, "csv", 0, &counts, err);
+  return store_import_finish(imp, false, 0, label, "csv", 0, &counts, err);
 }

@@ -301,6 +301,7 @@ seg_code pg__pushdown_import(store *s, const store_pg_source *src, pg_import_rep
     snprintf(label, sizeof label, "source '%s'", src->name);
     /* The members are the complete set: a profile no segment selects any more leaves the store. */
     ingest_options o = {.path = label, .format = INGEST_FORMAT_CSV, .id_name = src->id_column, .replace = true,
+                        .max_delete_pct = src->max_delete,
                         .stream = f, .label = label, .allow_empty = true, .typed_names = names,
                         .typed_types = types, .n_typed = n_typed};
     if (!f) rc = seg_err_set(err, SEG_ENOMEM, "out of memory reading source '%s'", src->name);

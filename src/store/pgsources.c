@@ -28,7 +28,7 @@ seg_code store_pg_source_add(store *s, const store_pg_source *src, seg_err *err)
   sqlite3_stmt *st;
   seg_code rc = store__prep(s,
                             "INSERT INTO pg_sources(name, uri, relation, query, id_column, mode, changed_column, replace, "
-                            "password_file, statement_timeout_ms, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                            "password_file, statement_timeout_ms, created_at, max_delete) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                             &st, err, "adding a source");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, src->name, -1, SQLITE_STATIC);
@@ -42,6 +42,7 @@ seg_code store_pg_source_add(store *s, const store_pg_source *src, seg_err *err)
   sqlite3_bind_text(st, 9, src->password_file ? src->password_file : "", -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 10, src->statement_timeout_ms);
   sqlite3_bind_int64(st, 11, clock_now_ms());
+  sqlite3_bind_int(st, 12, src->max_delete);
   int r = sqlite3_step(st);
   sqlite3_finalize(st);
   if (r == SQLITE_CONSTRAINT) return seg_err_set(err, SEG_EEXIST, "a source named '%s' already exists", src->name);
@@ -70,7 +71,7 @@ seg_code store_pg_sources_list(store *s, store_pg_source **out, size_t *n, seg_e
   sqlite3_stmt *st;
   seg_code rc = store__prep(s,
                             "SELECT source_id, name, uri, relation, query, id_column, mode, changed_column, replace, "
-                            "password_file, statement_timeout_ms, high_water, created_at FROM pg_sources ORDER BY name",
+                            "password_file, statement_timeout_ms, high_water, created_at, max_delete FROM pg_sources ORDER BY name",
                             &st, err, "listing sources");
   if (rc != SEG_OK) return rc;
   int r;
@@ -96,6 +97,7 @@ seg_code store_pg_sources_list(store *s, store_pg_source **out, size_t *n, seg_e
     p->statement_timeout_ms = sqlite3_column_int64(st, 10);
     p->high_water = dup_col(st, 11);
     p->created_at = sqlite3_column_int64(st, 12);
+    p->max_delete = sqlite3_column_int(st, 13);
     if (!p->uri || !p->relation || !p->query || !p->password_file || !p->high_water) {
       rc = seg_err_set(err, SEG_ENOMEM, "out of memory listing sources");
       break;

@@ -19,6 +19,7 @@ typedef struct store_pg_source {
   char mode[12];             /* copy, pushdown */
   char changed_column[STORE_NAME_MAX + 1]; /* "" : every refresh reads every row */
   bool replace;              /* rows gone from the source are deleted locally */
+  int max_delete;            /* the most one refresh may delete, percent of the stored profiles */
   char *password_file;       /* owned; "" : libpq's own (PGPASSWORD, PGPASSFILE, ~/.pgpass) */
   int64_t statement_timeout_ms;
   char *high_water;          /* owned; the changed column's largest value read so far, as text, or "" */
