@@ -177,4 +177,14 @@ seg source remove writer >/dev/null
 out=$(seg source add lower --postgres "$PG" --table people --id customerid 2>&1)
 like "$out" "has no column 'customerid' for --id" "an id column is matched with its case, and a wrong one named"
 
+# The mass-deletion guard of the import path: a table that lost 40% of its rows is not followed.
+n0=$(count)
+psql_q -c "DELETE FROM people WHERE \"CustomerId\" IN (SELECT \"CustomerId\" FROM people ORDER BY \"CustomerId\" LIMIT 1200)"
+json=$(seg refresh --json)
+is "$(jq -r '.steps[] | select(.target == "crm") | .status' <<<"$json")" failed "a refresh that would delete 40% of the profiles fails"
+like "$(jq -r '.steps[] | select(.target == "crm") | .message' <<<"$json")" "max-delete" "saying how to allow it (--max-delete)"
+is "$(count)" "$n0" "and deletes nothing"
+ok "a source that may delete half" seg source add crm2 --postgres "$PG" --table people --id CustomerId --replace --max-delete 50
+is "$(seg source show crm2 --json | jq .max_delete)" 50 "source show tells its --max-delete"
+
 done_testing
