@@ -223,7 +223,21 @@ static const char *const migrations[] = {
     "ALTER TABLE sources ADD COLUMN max_delete INTEGER NOT NULL DEFAULT 20;"
     "ALTER TABLE export_configs ADD COLUMN max_removal INTEGER NOT NULL DEFAULT 20;",
 
-    /* 8: PostgreSQL sources (issue 14): a URI without a password, a table or a query, the mode */
+    /* 8: destinations of several types (Autopilot, Ortto): the type, request windows beside the
+     * rate, the tag prefix of an Ortto export; what a segment is at the destination (kind 'list':
+     * an Autopilot list id; 'tag': an Ortto tag name); the custom fields a destination created */
+    "ALTER TABLE destinations ADD COLUMN type TEXT NOT NULL DEFAULT 'autopilot';"
+    "ALTER TABLE destinations ADD COLUMN rate_windows TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE export_configs ADD COLUMN tag_prefix TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE export_lists ADD COLUMN kind TEXT NOT NULL DEFAULT 'list';"
+    "CREATE TABLE export_custom_fields("
+    "  destination_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  field_id TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(destination_id, name)) WITHOUT ROWID;",
+
+    /* 9: PostgreSQL sources (issue 14): a URI without a password, a table or a query, the mode */
     "CREATE TABLE pg_sources("
     "  source_id INTEGER PRIMARY KEY,"
     "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"

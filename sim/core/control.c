@@ -1,46 +1,17 @@
 /* control.c: GET /__sim/state, GET /__sim/stats, POST /__sim/reset, GET|POST /__sim/faults,
- * POST /__sim/lists, POST /__sim/keys and GET|POST /__sim/clock, for tests and demos. */
+ * POST /__sim/keys and GET|POST /__sim/clock, for tests and demos; the API's own control
+ * endpoints (sim_api.control) come after these. */
 #include "control.h"
 
-#include "api.h"
-
+#include <stdio.h>
 #include <string.h>
 
 #include "mem.h"
 
-static void control_write_account(jsonbuf *b, const account *a) {
-  jsonbuf_object_open(b);
-  jsonbuf_key(b, "contacts");
-  jsonbuf_array_open(b);
-  for (size_t i = 0; i < a->contacts.len; i++)
-    if (a->contacts.entries[i].value) api_write_contact(b, a, a->contacts.entries[i].value);
-  jsonbuf_array_close(b);
-  jsonbuf_key(b, "lists");
-  jsonbuf_array_open(b);
-  for (size_t i = 0; i < a->nlists; i++) {
-    const account_list *l = a->lists[i];
-    jsonbuf_object_open(b);
-    jsonbuf_key(b, "list_id");
-    jsonbuf_cstring(b, l->id);
-    jsonbuf_key(b, "title");
-    jsonbuf_cstring(b, l->title);
-    jsonbuf_key(b, "contacts");
-    jsonbuf_array_open(b);
-    for (size_t k = 0; k < l->members.len; k++) {
-      const account_contact *c = l->members.entries[k].value;
-      if (c) jsonbuf_cstring(b, c->id);
-    }
-    jsonbuf_array_close(b);
-    jsonbuf_object_close(b);
-  }
-  jsonbuf_array_close(b);
-  jsonbuf_object_close(b);
-}
-
-static void control_state(sim *sm, const char *key, api_response *r) {
-  account *only = NULL;
-  if (key && !(only = sim_account(sm, key))) {
-    api_error(r, 404, "No account has this key.");
+static void control_state(sim *sm, const char *key, http_response *r) {
+  sim_account *only = NULL;
+  if (key && !(only = sim_account_find(sm, key))) {
+    http_error(r, 404, "No account has this key.");
     return;
   }
   jsonbuf *b = &r->body;
@@ -51,24 +22,24 @@ static void control_state(sim *sm, const char *key, api_response *r) {
   for (size_t i = 0; i < sm->naccounts; i++) {
     if (only && sm->accounts[i] != only) continue;
     jsonbuf_key(b, sm->accounts[i]->key);
-    control_write_account(b, sm->accounts[i]);
+    sm->api->write_state(b, sm->accounts[i]->data);
   }
   jsonbuf_object_close(b);
   jsonbuf_object_close(b);
 }
 
-static json_t *control_body(const char *body, size_t len, api_response *r) {
-  if (!api_utf8_valid(body, len)) {
-    api_error(r, 400, "The request body is not valid UTF-8.");
+json_t *control_body(const char *body, size_t len, http_response *r) {
+  if (!http_utf8_valid(body, len)) {
+    http_error(r, 400, "The request body is not valid UTF-8.");
     return NULL;
   }
   json_error_t jerr;
   json_t *v = json_loadb(body, len, 0, &jerr);
-  if (!v) api_error(r, 400, "The request body is not valid JSON: %s.", jerr.text);
+  if (!v) http_error(r, 400, "The request body is not valid JSON: %s.", jerr.text);
   return v;
 }
 
-static void control_faults(sim *sm, const char *method, const char *body, size_t len, api_response *r) {
+static void control_faults(sim *sm, const char *method, const char *body, size_t len, http_response *r) {
   if (strcmp(method, "POST") == 0) {
     json_t *v = control_body(body, len, r);
     if (!v) return;
@@ -77,39 +48,14 @@ static void control_faults(sim *sm, const char *method, const char *body, size_t
     bool ok = settings_apply_json(&sm->settings, v, &changed, err, sizeof err);
     json_decref(v);
     if (!ok) {
-      api_error(r, 400, "%s", err);
+      http_error(r, 400, "%s", err);
       return;
     }
-    if (changed & SETTINGS_CHANGED_RATE) sim_refill_buckets(sm);
+    if (changed & SETTINGS_CHANGED_RATE) sim_refill_limiters(sm);
     if (changed & SETTINGS_CHANGED_SEED) sim_reseed_faults(sm);
   }
   r->status = 200;
   settings_write_json(&sm->settings, &r->body);
-}
-
-/* Creates a list with a chosen id, as real accounts hold ids of several shapes (spaces included). */
-static void control_lists(sim *sm, const char *body, size_t len, api_response *r) {
-  json_t *v = control_body(body, len, r);
-  if (!v) return;
-  json_t *key = json_object_get(v, "key"), *title = json_object_get(v, "title"), *id = json_object_get(v, "list_id");
-  account *a = json_is_string(key) ? sim_account(sm, json_string_value(key)) : NULL;
-  if (!json_is_string(key) || !json_is_string(title) || !json_string_length(title) || (id && !json_is_string(id))) {
-    api_error(r, 400, "The body must be {\"key\": KEY, \"title\": TITLE} with an optional \"list_id\".");
-  } else if (!a) {
-    api_error(r, 404, "No account has this key.");
-  } else if (account_list_find_title(a, json_string_value(title))) {
-    api_error(r, 409, "A list with this name already exists.");
-  } else if (id && (!json_string_length(id) || account_list_find(a, json_string_value(id)))) {
-    api_error(r, 409, "A list with this id already exists (or the id is empty).");
-  } else {
-    account_list *l = account_list_create(a, json_string_value(title), id ? json_string_value(id) : NULL, &sm->id_rng);
-    r->status = 200;
-    jsonbuf_object_open(&r->body);
-    jsonbuf_key(&r->body, "list_id");
-    jsonbuf_cstring(&r->body, l->id);
-    jsonbuf_object_close(&r->body);
-  }
-  json_decref(v);
 }
 
 typedef struct control_route {
@@ -119,7 +65,7 @@ typedef struct control_route {
 
 static const control_route control_routes[] = {
     {"/__sim/state", "GET"}, {"/__sim/stats", "GET"}, {"/__sim/reset", "POST"},
-    {"/__sim/faults", "GET, POST"}, {"/__sim/lists", "POST"}, {"/__sim/keys", "POST"},
+    {"/__sim/faults", "GET, POST"}, {"/__sim/keys", "POST"},
     {"/__sim/clock", "GET, POST"},
 };
 
@@ -128,10 +74,10 @@ static const control_route control_routes[] = {
 /* GET /__sim/clock: {"clock":"manual","clock_ms":N} (or "real", with the monotonic time).
  * POST /__sim/clock {"advance_ms": N}: moves the manual clock forward by N (a whole number,
  * 0 included) and answers its new value. Refused when the clock is real: time cannot be moved. */
-static void control_clock(sim *sm, const char *method, const char *body, size_t len, api_response *r) {
+static void control_clock(sim *sm, const char *method, const char *body, size_t len, http_response *r) {
   if (strcmp(method, "POST") == 0) {
     if (!sm->manual_clock) {
-      api_error(r, 409, "The clock is real; start the simulator with --clock manual to move it.");
+      http_error(r, 409, "The clock is real; start the simulator with --clock manual to move it.");
       return;
     }
     json_t *v = control_body(body, len, r);
@@ -142,7 +88,7 @@ static void control_clock(sim *sm, const char *method, const char *body, size_t 
     if (ok) sim_clock_advance(sm, json_integer_value(adv));
     json_decref(v);
     if (!ok) {
-      api_error(r, 400, "Send {\"advance_ms\": N} with N a whole number of milliseconds from 0 to %lld.",
+      http_error(r, 400, "Send {\"advance_ms\": N} with N a whole number of milliseconds from 0 to %lld.",
                 CONTROL_MAX_ADVANCE_MS);
       return;
     }
@@ -158,16 +104,16 @@ static void control_clock(sim *sm, const char *method, const char *body, size_t 
 
 /* POST /__sim/keys {"revoke": "KEY"} or {"restore": "KEY"}: a key revoked answers 401 (as a key
  * deleted in Autopilot's settings) while its account keeps its data; restore undoes it. */
-static void control_keys(sim *sm, const char *body, size_t body_len, api_response *r) {
+static void control_keys(sim *sm, const char *body, size_t body_len, http_response *r) {
   json_t *v = json_loadb(body ? body : "", body_len, 0, NULL);
   json_t *rv = json_is_object(v) ? json_object_get(v, "revoke") : NULL;
   json_t *rs = json_is_object(v) ? json_object_get(v, "restore") : NULL;
   json_t *k = rv ? rv : rs;
-  account *a = json_is_string(k) ? sim_account(sm, json_string_value(k)) : NULL;
+  sim_account *a = json_is_string(k) ? sim_account_find(sm, json_string_value(k)) : NULL;
   if (!json_is_object(v) || !json_is_string(k) || (rv && rs)) {
-    api_error(r, 400, "Send {\"revoke\": \"KEY\"} or {\"restore\": \"KEY\"}.");
+    http_error(r, 400, "Send {\"revoke\": \"KEY\"} or {\"restore\": \"KEY\"}.");
   } else if (!a) {
-    api_error(r, 404, "No account has that key.");
+    http_error(r, 404, "No account has that key.");
   } else {
     a->revoked = rv != NULL;
     r->status = 200;
@@ -177,15 +123,16 @@ static void control_keys(sim *sm, const char *body, size_t body_len, api_respons
 }
 
 void control_handle(sim *sm, const char *method, const char *path, const char *key, const char *body,
-                    size_t body_len, api_response *r) {
+                    size_t body_len, http_response *r) {
   const control_route *route = NULL;
   for (size_t i = 0; i < sizeof control_routes / sizeof *control_routes; i++)
     if (strcmp(path, control_routes[i].path) == 0) route = &control_routes[i];
+  if (!route && sm->api->control && sm->api->control(sm, method, path, body, body_len, r)) return;
   if (!route) {
     /* The path is echoed only when it is printable UTF-8: the body must stay valid JSON text. */
-    bool clean = api_utf8_valid(path, strlen(path)) && strlen(path) < 200;
+    bool clean = http_utf8_valid(path, strlen(path)) && strlen(path) < 200;
     for (const char *c = path; clean && *c; c++) clean = (unsigned char)*c >= 0x20;
-    api_error(r, 404, "No control endpoint %s; see docs/simulator.md.", clean ? path : "at that path");
+    http_error(r, 404, "No control endpoint %s; see docs/simulator.md.", clean ? path : "at that path");
     return;
   }
   /* "GET" must not match inside "GET, POST" by accident of prefix: compare whole tokens. */
@@ -197,7 +144,7 @@ void control_handle(sim *sm, const char *method, const char *path, const char *k
     while (*m == ',' || *m == ' ') m++;
   }
   if (!allowed) {
-    api_error(r, 405, "%s is not allowed on %s; use %s.", method, path, route->methods);
+    http_error(r, 405, "%s is not allowed on %s; use %s.", method, path, route->methods);
     snprintf(r->allow, sizeof r->allow, "%s", route->methods);
     return;
   }
@@ -214,9 +161,7 @@ void control_handle(sim *sm, const char *method, const char *path, const char *k
     control_faults(sm, method, body, body_len, r);
   } else if (strcmp(path, "/__sim/keys") == 0) {
     control_keys(sm, body, body_len, r);
-  } else if (strcmp(path, "/__sim/clock") == 0) {
-    control_clock(sm, method, body, body_len, r);
   } else {
-    control_lists(sm, body, body_len, r);
+    control_clock(sm, method, body, body_len, r);
   }
 }

@@ -2,6 +2,7 @@
 #ifndef SIM_MEM_H
 #define SIM_MEM_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 /* A simulator that cannot allocate cannot answer faithfully either; it exits rather than
  * answering with half-applied state. */
 static inline void mem_fail(void) {
-  fputs("autopilot-sim: out of memory\n", stderr);
+  fprintf(stderr, "%s: out of memory\n", program_invocation_short_name);
   abort();
 }
 

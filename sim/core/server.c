@@ -1,5 +1,6 @@
-/* server.c: the libmicrohttpd glue: per-request state, the order of checks (route, size, key,
- * rate, fault), bodies, answers, parked slow answers, and the event loop. */
+/* server.c: the libmicrohttpd glue: per-request state, the order of checks (route, size, ban,
+ * key, rate, fault), bodies, answers, parked slow answers, and the event loop. The API (sim_api)
+ * routes, words the refusals and runs the handlers. */
 #include "server.h"
 
 #include <errno.h>
@@ -10,11 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api.h"
 #include "arena.h"
 #include "control.h"
 #include "mem.h"
 #include "ratelimit.h"
+
+#define SERVER_MAX_CONTROL_BODY (10u * 1024 * 1024) /* the control endpoints' bodies */
 
 typedef enum { FAULT_NONE, FAULT_FAIL, FAULT_SLOW, FAULT_DROP } server_fault;
 
@@ -25,18 +27,19 @@ typedef struct server_request {
   bool counted;  /* a /v1 request: its answer is counted in the stats */
   bool decided;  /* the answer was settled from the headers: the body is read and dropped */
   bool parked;   /* a slow answer waiting for its timer */
-  api_response response;
-  account *account;
-  api_path path;
+  http_response response;
+  sim_account *account;
+  http_path path;
   bool path_ok;
   char path_error[128];
-  api_match match;
+  http_match match;
   server_fault fault;
   char *control_path; /* owned */
   char *control_key;  /* owned, decoded ?key= */
   char *body;         /* owned; NUL-terminated */
   size_t len, cap;
   bool too_large;
+  size_t max_body; /* the API's, or the control endpoints' */
 } server_request;
 
 typedef struct server_timer {
@@ -55,7 +58,7 @@ struct server {
 /* ---------------------------------------------------------------- answers */
 
 static enum MHD_Result server_queue(server *srv, struct MHD_Connection *conn, server_request *rq) {
-  api_response *r = &rq->response;
+  http_response *r = &rq->response;
   size_t len;
   char *body = jsonbuf_detach(&r->body, &len);
   struct MHD_Response *resp;
@@ -68,19 +71,34 @@ static enum MHD_Result server_queue(server *srv, struct MHD_Connection *conn, se
   if (!resp) return MHD_NO;
   if (len) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
   if (r->allow[0]) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-  if (rq->counted) stats_count_status(&srv->sim->stats, r->status);
+  if (rq->counted) {
+    stats_count_status(&srv->sim->stats, r->status);
+    if (r->status >= 400 && r->status < 500 && r->status != 429) sim_count_bad(srv->sim, sim_clock_ns(srv->sim));
+  }
   enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
   MHD_destroy_response(resp);
   return ret;
 }
 
-/* Settles the answer before the body is read; the body is then read and dropped. */
+/* Settles the answer before the body is read (the body is then read and dropped): a refusal
+ * worded by the API, or (control) by http_error. */
+static void server_refuse(server *srv, server_request *rq, sim_refusal why, const char *detail, int64_t retry_ms) {
+  srv->sim->api->refuse(srv->sim, why, detail, retry_ms, &rq->response);
+  rq->decided = true;
+}
+
 static void server_decide(server_request *rq, int status, const char *message) {
-  api_error(&rq->response, status, "%s", message);
+  http_error(&rq->response, status, "%s", message);
   rq->decided = true;
 }
 
 /* ---------------------------------------------------------------- the first call: headers */
+
+/* The sentence of a body over max bytes ("... larger than 10 MB."). */
+static void server_too_large(size_t max, char *out, size_t outlen) {
+  bool mb = max % (1024 * 1024) == 0;
+  snprintf(out, outlen, "The request body is larger than %zu %s.", mb ? max / (1024 * 1024) : max, mb ? "MB" : "bytes");
+}
 
 static bool server_is_prefix(const char *url, const char *prefix) {
   size_t n = strlen(prefix);
@@ -88,51 +106,61 @@ static bool server_is_prefix(const char *url, const char *prefix) {
 }
 
 /* Settles what can be settled from the request line and headers, in this order: route (for the
- * stats), body size, key, rate, fault; then a bad path, 404 or 405. Returns false when the answer
- * must go out at once (a declared body over 10 MB: it is not read). */
+ * stats), body size, ban, key, rate, fault; then a bad path, 404 or 405. Returns false when the
+ * answer must go out at once (a declared body over 10 MB: it is not read). */
 static bool server_begin(server *srv, struct MHD_Connection *conn, server_request *rq, const char *url) {
   sim *sm = srv->sim;
+  const sim_api *api = sm->api;
   const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-  bool oversized = length && strtoull(length, NULL, 10) > API_MAX_BODY;
+  bool control = server_is_prefix(url, "/__sim");
+  rq->max_body = control ? SERVER_MAX_CONTROL_BODY : api->max_body;
+  bool oversized = length && strtoull(length, NULL, 10) > rq->max_body;
+  char too_large[80];
+  server_too_large(rq->max_body, too_large, sizeof too_large);
 
-  if (server_is_prefix(url, "/__sim")) {
+  if (control) {
     rq->control = true;
     rq->control_path = mem_strdup(url);
     const char *key = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "key");
-    if (key && !(rq->control_key = api_percent_decode(key, strlen(key))))
+    if (key && !(rq->control_key = http_percent_decode(key, strlen(key))))
       server_decide(rq, 400, "The key argument holds a malformed percent-escape.");
-    if (oversized) server_decide(rq, 413, "The request body is larger than 10 MB.");
-    return !oversized;
-  }
-  if (!server_is_prefix(url, "/v1")) {
-    api_error(&rq->response, 404, "No route for %s; the API lives under /v1.", url);
-    rq->decided = true;
+    if (oversized) server_decide(rq, 413, too_large);
     return !oversized;
   }
 
+  char message[1000];
+  if (!server_is_prefix(url, "/v1")) { /* not the API: not counted, no key needed */
+    snprintf(message, sizeof message, "No route for %.900s; the API lives under /v1.", url);
+    server_refuse(srv, rq, SIM_REFUSE_NO_ROUTE, message, 0);
+    return !oversized;
+  }
   rq->counted = true;
-  rq->path_ok = api_path_parse(url, &rq->path, rq->path_error, sizeof rq->path_error);
-  if (rq->path_ok) api_match_route(rq->method, &rq->path, &rq->match);
+  rq->path_ok = http_path_parse(url, &rq->path, rq->path_error, sizeof rq->path_error);
+  if (rq->path_ok) api->match(rq->method, &rq->path, &rq->match);
   char route[128];
   snprintf(route, sizeof route, "%s %s", rq->method, rq->match.template ? rq->match.template : "/v1/(unmatched)");
   stats_count_request(&sm->stats, route);
 
   if (oversized) {
-    server_decide(rq, 413, "The request body is larger than 10 MB.");
+    server_refuse(srv, rq, SIM_REFUSE_TOO_LARGE, too_large, 0);
     return false;
   }
-  const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "autopilotapikey");
+  int64_t now = sim_clock_ns(sm), wait_ms = sim_banned_ms(sm, now);
+  if (wait_ms) {
+    server_refuse(srv, rq, SIM_REFUSE_BANNED, "Too many bad requests.", wait_ms);
+    return true;
+  }
+  const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, api->key_header);
   if (!key || !*key) {
-    server_decide(rq, 400, "No autopilotapikey header provided.");
+    server_refuse(srv, rq, SIM_REFUSE_NO_KEY, NULL, 0);
     return true;
   }
-  if (!(rq->account = sim_account(sm, key)) || rq->account->revoked) {
-    server_decide(rq, 401, "Provided autopilotapikey not valid.");
+  if (!(rq->account = sim_account_find(sm, key)) || rq->account->revoked) {
+    server_refuse(srv, rq, SIM_REFUSE_BAD_KEY, NULL, 0);
     return true;
   }
-  if (!ratelimit_take(&rq->account->bucket, sm->settings.rate, sm->settings.burst, sim_clock_ns(sm))) {
-    api_error(&rq->response, 429, "You have exceeded your request rate of %g r/s.", sm->settings.rate);
-    rq->decided = true;
+  if (!ratelimit_take(&rq->account->limiter, &sm->settings.rule, now, &wait_ms)) {
+    server_refuse(srv, rq, SIM_REFUSE_RATE, NULL, wait_ms);
     return true;
   }
   /* One draw per admitted request, whatever the settings, so that a seed replays the same faults
@@ -144,16 +172,16 @@ static bool server_begin(server *srv, struct MHD_Connection *conn, server_reques
   else if (u < st->fail_rate + st->drop_rate + st->slow_rate) rq->fault = FAULT_SLOW;
   if (rq->fault == FAULT_FAIL) {
     sm->stats.faults_fail++;
-    server_decide(rq, 500, "Simulated server error (fail-rate); nothing was applied.");
+    server_refuse(srv, rq, SIM_REFUSE_FAULT, "Simulated server error (fail-rate); nothing was applied.", 0);
   } else if (!rq->path_ok) {
-    server_decide(rq, 400, rq->path_error);
+    server_refuse(srv, rq, SIM_REFUSE_BAD_PATH, rq->path_error, 0);
   } else if (!rq->match.route && rq->match.template) {
-    api_error(&rq->response, 405, "%s is not allowed on this path; use %s.", rq->method, rq->match.allow);
+    snprintf(message, sizeof message, "%s is not allowed on this path; use %s.", rq->method, rq->match.allow);
+    server_refuse(srv, rq, SIM_REFUSE_METHOD, message, 0);
     snprintf(rq->response.allow, sizeof rq->response.allow, "%s", rq->match.allow);
-    rq->decided = true;
   } else if (!rq->match.route) {
-    api_error(&rq->response, 404, "No route for %s %s.", rq->method, url);
-    rq->decided = true;
+    snprintf(message, sizeof message, "No route for %s %.900s.", rq->method, url);
+    server_refuse(srv, rq, SIM_REFUSE_NO_ROUTE, message, 0);
   }
   return true;
 }
@@ -162,7 +190,7 @@ static bool server_begin(server *srv, struct MHD_Connection *conn, server_reques
 
 static void server_take_body(server_request *rq, const char *data, size_t n) {
   if (rq->decided || rq->too_large) return;
-  if (rq->len + n > API_MAX_BODY) {
+  if (rq->len + n > rq->max_body) {
     /* Stop buffering: the rest is read and dropped, and the answer is 413. */
     rq->too_large = true;
     free(rq->body);
@@ -197,12 +225,15 @@ static enum MHD_Result server_finish(server *srv, struct MHD_Connection *conn, s
   if (!rq->decided) {
     const char *body = rq->body ? rq->body : "";
     if (rq->too_large) {
-      api_error(&rq->response, 413, "The request body is larger than 10 MB.");
+      char msg[80];
+      server_too_large(rq->max_body, msg, sizeof msg);
+      if (rq->control) http_error(&rq->response, 413, "%s", msg);
+      else sm->api->refuse(sm, SIM_REFUSE_TOO_LARGE, msg, 0, &rq->response);
     } else if (rq->control) {
       control_handle(sm, rq->method, rq->control_path, rq->control_key, body, rq->len, &rq->response);
     } else {
-      api_call call = {sm, rq->account, &rq->path, body, rq->len, sim_now_ms()};
-      api_run(rq->match.route, &call, &rq->response);
+      sim_call call = {sm, rq->account, &rq->path, body, rq->len, sim_now_ms()};
+      sm->api->run(&rq->match, &call, &rq->response);
     }
     arena_reset(); /* the answer is text by now: no jansson value outlives the request */
   }
@@ -243,8 +274,8 @@ static void server_completed(void *cls, struct MHD_Connection *conn, void **con_
                              enum MHD_RequestTerminationCode toe) {
   server_request *rq = *con_cls;
   if (!rq) return;
-  api_response_free(&rq->response);
-  api_path_free(&rq->path);
+  http_response_free(&rq->response);
+  http_path_free(&rq->path);
   free(rq->control_path);
   free(rq->control_key);
   free(rq->body);
@@ -252,7 +283,7 @@ static void server_completed(void *cls, struct MHD_Connection *conn, void **con_
   *con_cls = NULL;
 }
 
-/* Paths are decoded per segment by api_path_parse, so "%2F" stays inside its segment: MHD must
+/* Paths are decoded per segment by http_path_parse, so "%2F" stays inside its segment: MHD must
  * hand over the path as sent. */
 static size_t server_unescape_none(void *cls, struct MHD_Connection *conn, char *s) { return strlen(s); }
 

@@ -8,138 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "control.h"
 #include "mem.h"
 #include "jsonparse.h"
 #include "upsert.h"
-
-/* ---------------------------------------------------------------- responses */
-
-void api_error(api_response *r, int status, const char *fmt, ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  jsonbuf_free(&r->body);
-  r->status = status;
-  const char *reason = MHD_get_reason_phrase_for((unsigned)status);
-  if (status == 413) reason = "Payload Too Large";
-  jsonbuf_object_open(&r->body);
-  jsonbuf_key(&r->body, "error");
-  jsonbuf_cstring(&r->body, reason && *reason ? reason : "Error");
-  jsonbuf_key(&r->body, "message");
-  jsonbuf_cstring(&r->body, msg);
-  jsonbuf_object_close(&r->body);
-}
-
-void api_response_free(api_response *r) { jsonbuf_free(&r->body); }
-
-static void api_ok_empty(api_response *r, int status) {
-  jsonbuf_free(&r->body);
-  r->status = status;
-}
-
-/* ---------------------------------------------------------------- paths */
-
-static int api_hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-char *api_percent_decode(const char *s, size_t n) {
-  char *out = mem_alloc(n + 1), *o = out;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] != '%') {
-      *o++ = s[i];
-      continue;
-    }
-    int hi = i + 2 < n ? api_hex(s[i + 1]) : -1, lo = i + 2 < n ? api_hex(s[i + 2]) : -1;
-    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-      free(out);
-      return NULL;
-    }
-    *o++ = (char)(hi * 16 + lo);
-    i += 2;
-  }
-  *o = '\0';
-  return out;
-}
-
-bool api_utf8_valid(const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s, *end = p + n;
-  while (p < end) {
-    /* ASCII runs, eight bytes at a time */
-    while (end - p >= 8) {
-      uint64_t w;
-      memcpy(&w, p, 8);
-      if (w & 0x8080808080808080ULL) break;
-      p += 8;
-    }
-    if (p >= end) break;
-    unsigned c = *p;
-    if (c < 0x80) {
-      p++;
-      continue;
-    }
-    size_t len;
-    unsigned cp, min;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07, min = 0x10000;
-    else return false;
-    if ((size_t)(end - p) < len) return false;
-    for (size_t k = 1; k < len; k++) {
-      if ((p[k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    p += len;
-  }
-  return true;
-}
-
-bool api_path_parse(const char *raw, api_path *p, char *err, size_t errlen) {
-  memset(p, 0, sizeof *p);
-  if (raw[0] == '/') raw++;
-  size_t n = strlen(raw);
-  /* Decoding never makes text longer, so one buffer of n + segments bytes holds them all. */
-  p->storage = mem_alloc(n + API_MAX_SEGMENTS + 1);
-  char *o = p->storage;
-  const char *seg = raw;
-  for (;;) {
-    const char *slash = strchr(seg, '/');
-    size_t len = slash ? (size_t)(slash - seg) : strlen(seg);
-    char *dec = api_percent_decode(seg, len);
-    if (!dec) {
-      snprintf(err, errlen, "The path holds a malformed percent-escape (or an encoded NUL byte).");
-      return false;
-    }
-    size_t dlen = strlen(dec);
-    if (!api_utf8_valid(dec, dlen)) {
-      free(dec);
-      snprintf(err, errlen, "The path is not valid UTF-8 once decoded.");
-      return false;
-    }
-    if (p->n < API_MAX_SEGMENTS) {
-      memcpy(o, dec, dlen + 1);
-      p->segments[p->n++] = o;
-      o += dlen + 1;
-    } else {
-      p->too_long = true;
-    }
-    free(dec);
-    if (!slash) break;
-    seg = slash + 1;
-  }
-  return true;
-}
-
-void api_path_free(api_path *p) {
-  free(p->storage);
-  memset(p, 0, sizeof *p);
-}
 
 /* ---------------------------------------------------------------- contacts as read */
 
@@ -229,16 +101,16 @@ void api_write_contact(jsonbuf *b, const account *a, const account_contact *c) {
 /* ---------------------------------------------------------------- request bodies */
 
 /* Checks that the body is there (not blank) and valid UTF-8; otherwise sets a 400 on r. */
-static bool api_body_present(const api_call *call, api_response *r) {
+static bool api_body_present(const api_call *call, http_response *r) {
   size_t n = call->body_len;
   const char *s = call->body;
   while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) s++, n--;
   if (!n) {
-    api_error(r, 400, "The request body is empty; send a JSON object.");
+    http_error(r, 400, "The request body is empty; send a JSON object.");
     return false;
   }
-  if (!api_utf8_valid(call->body, call->body_len)) {
-    api_error(r, 400, "The request body is not valid UTF-8.");
+  if (!http_utf8_valid(call->body, call->body_len)) {
+    http_error(r, 400, "The request body is not valid UTF-8.");
     return false;
   }
   return true;
@@ -246,18 +118,18 @@ static bool api_body_present(const api_call *call, api_response *r) {
 
 /* Parses the body as a JSON object. On failure sets a 400 on r and returns NULL. The caller
  * owns the returned reference. */
-static json_t *api_body_object(const api_call *call, api_response *r) {
+static json_t *api_body_object(const api_call *call, http_response *r) {
   if (!api_body_present(call, r)) return NULL;
   json_error_t jerr;
   json_t *v = json_loadb(call->body, call->body_len, 0, &jerr);
   if (!v) {
-    api_error(r, 400, "The request body is not valid JSON: %s (line %d, column %d).", jerr.text, jerr.line,
+    http_error(r, 400, "The request body is not valid JSON: %s (line %d, column %d).", jerr.text, jerr.line,
               jerr.column);
     return NULL;
   }
   if (!json_is_object(v)) {
     json_decref(v);
-    api_error(r, 400, "The request body must be a JSON object.");
+    http_error(r, 400, "The request body must be a JSON object.");
     return NULL;
   }
   return v;
@@ -265,22 +137,22 @@ static json_t *api_body_object(const api_call *call, api_response *r) {
 
 static const char *api_seg(const api_call *call, size_t i) { return call->path->segments[i]; }
 
-static account_contact *api_find_contact(const api_call *call, size_t seg, api_response *r) {
+static account_contact *api_find_contact(const api_call *call, size_t seg, http_response *r) {
   account_contact *c = account_contact_find(call->account, api_seg(call, seg));
-  if (!c) api_error(r, 404, "Contact could not be found.");
+  if (!c) http_error(r, 404, "Contact could not be found.");
   return c;
 }
 
-static account_list *api_find_list(const api_call *call, size_t seg, api_response *r) {
+static account_list *api_find_list(const api_call *call, size_t seg, http_response *r) {
   account_list *l = account_list_find(call->account, api_seg(call, seg));
-  if (!l) api_error(r, 404, "List could not be found.");
+  if (!l) http_error(r, 404, "List could not be found.");
   return l;
 }
 
 /* One page: up to 100 live entries of ix from position pos. total_contacts is the size of the
  * whole collection; the bookmark (the id of the page's last contact) is there only when more
  * contacts follow. */
-static void api_write_page(api_response *r, const account *a, const seqindex *ix, size_t pos) {
+static void api_write_page(http_response *r, const account *a, const seqindex *ix, size_t pos) {
   r->status = 200;
   jsonbuf *b = &r->body;
   jsonbuf_object_open(b);
@@ -306,31 +178,31 @@ static void api_write_page(api_response *r, const account *a, const seqindex *ix
 }
 
 /* The hot path (an export sends its contacts here) parses with jsonparse, not jansson. */
-static void api_upsert(api_call *call, api_response *r, bool bulk) {
+static void api_upsert(api_call *call, http_response *r, bool bulk) {
   if (!api_body_present(call, r)) return;
   jsonparse_doc doc;
   if (!jsonparse_parse(&doc, call->body, call->body_len)) {
-    api_error(r, 400, "The request body is not valid JSON: %s.", doc.error);
+    http_error(r, 400, "The request body is not valid JSON: %s.", doc.error);
     jsonparse_free(&doc);
     return;
   }
   const jsonparse_value *body = doc.root;
   const jsonparse_value *items = jsonparse_get(body, bulk ? "contacts" : "contact");
   if (!jsonparse_is(body, JSONPARSE_OBJECT)) {
-    api_error(r, 400, "The request body must be a JSON object.");
+    http_error(r, 400, "The request body must be a JSON object.");
   } else if (bulk && !jsonparse_is(items, JSONPARSE_ARRAY)) {
-    api_error(r, 400, "The body must hold \"contacts\": an array of contact objects.");
+    http_error(r, 400, "The body must hold \"contacts\": an array of contact objects.");
   } else if (!bulk && !jsonparse_is(items, JSONPARSE_OBJECT)) {
-    api_error(r, 400, "The body must hold \"contact\": a contact object.");
+    http_error(r, 400, "The body must hold \"contact\": a contact object.");
   } else if (bulk && items->as.array.n > API_MAX_BULK) {
-    api_error(r, 400, "Too many contacts: at most 100 per request.");
+    http_error(r, 400, "Too many contacts: at most 100 per request.");
   } else {
     size_t n = bulk ? items->as.array.n : 1;
     const jsonparse_value *const *list = bulk ? (const jsonparse_value *const *)items->as.array.items : &items;
     bool shaped = true;
     for (size_t i = 0; i < n && shaped; i++) {
       if (!jsonparse_is(list[i], JSONPARSE_OBJECT)) {
-        api_error(r, 400, "contacts[%zu] must be a contact object.", i);
+        http_error(r, 400, "contacts[%zu] must be a contact object.", i);
         shaped = false;
       }
     }
@@ -339,7 +211,7 @@ static void api_upsert(api_call *call, api_response *r, bool bulk) {
     upsert_error err;
     if (shaped) {
       if (upsert_contacts(&ctx, list, n, bulk, &r->body, &err)) r->status = 200;
-      else api_error(r, err.status, "%s", err.message);
+      else http_error(r, err.status, "%s", err.message);
     }
   }
   jsonparse_free(&doc);
@@ -347,19 +219,19 @@ static void api_upsert(api_call *call, api_response *r, bool bulk) {
 
 /* ---------------------------------------------------------------- contact handlers */
 
-static void api_post_contact(api_call *call, api_response *r) { api_upsert(call, r, false); }
-static void api_post_contacts(api_call *call, api_response *r) { api_upsert(call, r, true); }
+static void api_post_contact(api_call *call, http_response *r) { api_upsert(call, r, false); }
+static void api_post_contacts(api_call *call, http_response *r) { api_upsert(call, r, true); }
 
 /* The bookmark is the id of the last contact of the previous page: the next page starts after
  * that contact, even if it has been deleted since. An id no contact ever had is a 404. */
-static void api_get_contacts(api_call *call, api_response *r) {
+static void api_get_contacts(api_call *call, http_response *r) {
   size_t pos;
   if (account_page_start(call->account, call->path->n > 2 ? api_seg(call, 2) : NULL, &pos))
     api_write_page(r, call->account, &call->account->contacts, pos);
-  else api_error(r, 404, "Bookmark could not be found.");
+  else http_error(r, 404, "Bookmark could not be found.");
 }
 
-static void api_get_custom_fields(api_call *call, api_response *r) {
+static void api_get_custom_fields(api_call *call, http_response *r) {
   r->status = 200;
   jsonbuf_array_open(&r->body);
   for (size_t i = 0; i < call->account->nfields; i++) {
@@ -376,31 +248,31 @@ static void api_get_custom_fields(api_call *call, api_response *r) {
   jsonbuf_array_close(&r->body);
 }
 
-static void api_get_contact(api_call *call, api_response *r) {
+static void api_get_contact(api_call *call, http_response *r) {
   account_contact *c = api_find_contact(call, 2, r);
   if (!c) return;
   r->status = 200;
   api_write_contact(&r->body, call->account, c);
 }
 
-static void api_delete_contact(api_call *call, api_response *r) {
+static void api_delete_contact(api_call *call, http_response *r) {
   account_contact *c = api_find_contact(call, 2, r);
   if (!c) return;
   account_contact_delete(call->account, c);
-  api_ok_empty(r, 204);
+  http_ok_empty(r, 204);
 }
 
-static void api_unsubscribe(api_call *call, api_response *r) {
+static void api_unsubscribe(api_call *call, http_response *r) {
   account_contact *c = api_find_contact(call, 2, r);
   if (!c) return;
   c->unsubscribed = true;
   c->updated_ms = call->now_ms;
-  api_ok_empty(r, 200);
+  http_ok_empty(r, 200);
 }
 
 /* ---------------------------------------------------------------- list handlers */
 
-static void api_get_lists(api_call *call, api_response *r) {
+static void api_get_lists(api_call *call, http_response *r) {
   jsonbuf *b = &r->body;
   r->status = 200;
   jsonbuf_object_open(b);
@@ -418,14 +290,14 @@ static void api_get_lists(api_call *call, api_response *r) {
   jsonbuf_object_close(b);
 }
 
-static void api_post_list(api_call *call, api_response *r) {
+static void api_post_list(api_call *call, http_response *r) {
   json_t *body = api_body_object(call, r);
   if (!body) return;
   json_t *name = json_object_get(body, "name");
   if (!json_is_string(name) || json_string_length(name) == 0) {
-    api_error(r, 400, "The body must hold \"name\": the list's title, a non-empty string.");
+    http_error(r, 400, "The body must hold \"name\": the list's title, a non-empty string.");
   } else if (account_list_find_title(call->account, json_string_value(name))) {
-    api_error(r, 409, "A list with this name already exists.");
+    http_error(r, 409, "A list with this name already exists.");
   } else {
     account_list *l = account_list_create(call->account, json_string_value(name), NULL, &call->sim->id_rng);
     r->status = 200;
@@ -437,42 +309,42 @@ static void api_post_list(api_call *call, api_response *r) {
   json_decref(body);
 }
 
-static void api_get_list_contacts(api_call *call, api_response *r) {
+static void api_get_list_contacts(api_call *call, http_response *r) {
   account_list *l = api_find_list(call, 2, r);
   size_t pos;
   if (!l) return;
   if (account_list_page_start(call->account, l, call->path->n > 4 ? api_seg(call, 4) : NULL, &pos))
     api_write_page(r, call->account, &l->members, pos);
-  else api_error(r, 404, "Bookmark could not be found.");
+  else http_error(r, 404, "Bookmark could not be found.");
 }
 
-static void api_get_list_contact(api_call *call, api_response *r) {
+static void api_get_list_contact(api_call *call, http_response *r) {
   account_list *l = api_find_list(call, 2, r);
   account_contact *c = l ? api_find_contact(call, 4, r) : NULL;
   if (!c) return;
-  if (account_list_has(l, c)) api_ok_empty(r, 200);
-  else api_error(r, 404, "Contact is not on this list.");
+  if (account_list_has(l, c)) http_ok_empty(r, 200);
+  else http_error(r, 404, "Contact is not on this list.");
 }
 
-static void api_post_list_contact(api_call *call, api_response *r) {
+static void api_post_list_contact(api_call *call, http_response *r) {
   account_list *l = api_find_list(call, 2, r);
   account_contact *c = l ? api_find_contact(call, 4, r) : NULL;
   if (!c) return;
   if (account_list_add(l, c)) c->updated_ms = call->now_ms;
-  api_ok_empty(r, 200);
+  http_ok_empty(r, 200);
 }
 
-static void api_delete_list_contact(api_call *call, api_response *r) {
+static void api_delete_list_contact(api_call *call, http_response *r) {
   account_list *l = api_find_list(call, 2, r);
   account_contact *c = l ? api_find_contact(call, 4, r) : NULL;
   if (!c) return;
   if (account_list_remove(l, c)) c->updated_ms = call->now_ms;
-  api_ok_empty(r, 200);
+  http_ok_empty(r, 200);
 }
 
 /* ---------------------------------------------------------------- account, segments, journeys */
 
-static void api_get_account(api_call *call, api_response *r) {
+static void api_get_account(api_call *call, http_response *r) {
   jsonbuf *b = &r->body;
   r->status = 200;
   jsonbuf_object_open(b);
@@ -488,30 +360,30 @@ static void api_get_account(api_call *call, api_response *r) {
 }
 
 /* The simulator has no smart segments: nothing in the contract creates one. */
-static void api_get_smart_segments(api_call *call, api_response *r) {
+static void api_get_smart_segments(api_call *call, http_response *r) {
   r->status = 200;
   jsonbuf_raw_value(&r->body, "{\"segments\":[]}", 15);
 }
 
-static void api_get_smart_segment_contacts(api_call *call, api_response *r) {
-  api_error(r, 404, "Smart segment could not be found.");
+static void api_get_smart_segment_contacts(api_call *call, http_response *r) {
+  http_error(r, 404, "Smart segment could not be found.");
 }
 
 /* Every account has one journey trigger, "0001", so trigger calls can be exercised. */
 #define API_TRIGGER_ID "0001"
 
-static void api_get_triggers(api_call *call, api_response *r) {
+static void api_get_triggers(api_call *call, http_response *r) {
   r->status = 200;
   const char *text = "{\"triggers\":[{\"trigger_id\":\"" API_TRIGGER_ID "\",\"journey\":\"Welcome journey\"}]}";
   jsonbuf_raw_value(&r->body, text, strlen(text));
 }
 
-static void api_post_trigger_contact(api_call *call, api_response *r) {
+static void api_post_trigger_contact(api_call *call, http_response *r) {
   if (strcmp(api_seg(call, 2), API_TRIGGER_ID) != 0) {
-    api_error(r, 404, "Trigger could not be found.");
+    http_error(r, 404, "Trigger could not be found.");
     return;
   }
-  if (api_find_contact(call, 4, r)) api_ok_empty(r, 200);
+  if (api_find_contact(call, 4, r)) http_ok_empty(r, 200);
 }
 
 /* ---------------------------------------------------------------- REST hooks (stored, never called) */
@@ -521,7 +393,7 @@ static const char *const api_hook_events[] = {"contact_added",         "contact_
                                               "contact_removed_from_list", "contact_entered_segment",
                                               "contact_left_segment"};
 
-static void api_get_hooks(api_call *call, api_response *r) {
+static void api_get_hooks(api_call *call, http_response *r) {
   jsonbuf *b = &r->body;
   r->status = 200;
   jsonbuf_object_open(b);
@@ -542,7 +414,7 @@ static void api_get_hooks(api_call *call, api_response *r) {
   jsonbuf_object_close(b);
 }
 
-static void api_post_hook(api_call *call, api_response *r) {
+static void api_post_hook(api_call *call, http_response *r) {
   json_t *body = api_body_object(call, r);
   if (!body) return;
   json_t *event = json_object_get(body, "event"), *url = json_object_get(body, "target_url");
@@ -550,11 +422,11 @@ static void api_post_hook(api_call *call, api_response *r) {
   for (size_t i = 0; json_is_string(event) && i < sizeof api_hook_events / sizeof *api_hook_events; i++)
     known |= strcmp(json_string_value(event), api_hook_events[i]) == 0;
   if (!known) {
-    api_error(r, 400, "event must be one of contact_added, contact_updated, contact_unsubscribed, "
+    http_error(r, 400, "event must be one of contact_added, contact_updated, contact_unsubscribed, "
               "contact_added_to_list, contact_removed_from_list, contact_entered_segment, contact_left_segment.");
   } else if (!json_is_string(url) || (strncmp(json_string_value(url), "http://", 7) != 0 &&
                                       strncmp(json_string_value(url), "https://", 8) != 0)) {
-    api_error(r, 400, "target_url must be an http:// or https:// URL.");
+    http_error(r, 400, "target_url must be an http:// or https:// URL.");
   } else {
     account_hook *h = account_hook_add(call->account, json_string_value(event), json_string_value(url),
                                        &call->sim->id_rng);
@@ -569,96 +441,180 @@ static void api_post_hook(api_call *call, api_response *r) {
   json_decref(body);
 }
 
-static void api_delete_hook(api_call *call, api_response *r) {
+static void api_delete_hook(api_call *call, http_response *r) {
   account_hook *h = account_hook_find(call->account, api_seg(call, 2));
   if (!h) {
-    api_error(r, 404, "Hook could not be found.");
+    http_error(r, 404, "Hook could not be found.");
     return;
   }
   account_hook_remove(call->account, h);
-  api_ok_empty(r, 200);
+  http_ok_empty(r, 200);
 }
 
-static void api_delete_hooks(api_call *call, api_response *r) {
+static void api_delete_hooks(api_call *call, http_response *r) {
   account_hooks_clear(call->account);
-  api_ok_empty(r, 200);
+  http_ok_empty(r, 200);
 }
 
 /* ---------------------------------------------------------------- the route table */
 
 struct api_route {
-  const char *method;
-  const char *template; /* literal segments, or {name} for any non-empty segment */
-  void (*handler)(api_call *call, api_response *r);
+  http_route head; /* method and template */
+  void (*handler)(api_call *call, http_response *r);
 };
 
 /* Order matters where two templates match one path: custom_fields before the bookmark. */
 static const api_route api_routes[] = {
-    {"POST", "/v1/contact", api_post_contact},
-    {"POST", "/v1/contacts", api_post_contacts},
-    {"GET", "/v1/contacts", api_get_contacts},
-    {"GET", "/v1/contacts/custom_fields", api_get_custom_fields},
-    {"GET", "/v1/contacts/{bookmark}", api_get_contacts},
-    {"GET", "/v1/contact/{id}", api_get_contact},
-    {"DELETE", "/v1/contact/{id}", api_delete_contact},
-    {"POST", "/v1/contact/{id}/unsubscribe", api_unsubscribe},
-    {"GET", "/v1/lists", api_get_lists},
-    {"POST", "/v1/list", api_post_list},
-    {"GET", "/v1/list/{list_id}/contacts", api_get_list_contacts},
-    {"GET", "/v1/list/{list_id}/contacts/{bookmark}", api_get_list_contacts},
-    {"GET", "/v1/list/{list_id}/contact/{id}", api_get_list_contact},
-    {"POST", "/v1/list/{list_id}/contact/{id}", api_post_list_contact},
-    {"DELETE", "/v1/list/{list_id}/contact/{id}", api_delete_list_contact},
-    {"GET", "/v1/account", api_get_account},
-    {"GET", "/v1/smart_segments", api_get_smart_segments},
-    {"GET", "/v1/smart_segments/{segment_id}/contacts", api_get_smart_segment_contacts},
-    {"GET", "/v1/smart_segments/{segment_id}/contacts/{bookmark}", api_get_smart_segment_contacts},
-    {"GET", "/v1/triggers", api_get_triggers},
-    {"POST", "/v1/trigger/{trigger_id}/contact/{id}", api_post_trigger_contact},
-    {"GET", "/v1/hooks", api_get_hooks},
-    {"POST", "/v1/hook", api_post_hook},
-    {"DELETE", "/v1/hook/{hook_id}", api_delete_hook},
-    {"DELETE", "/v1/hooks", api_delete_hooks},
+    {{"POST", "/v1/contact"}, api_post_contact},
+    {{"POST", "/v1/contacts"}, api_post_contacts},
+    {{"GET", "/v1/contacts"}, api_get_contacts},
+    {{"GET", "/v1/contacts/custom_fields"}, api_get_custom_fields},
+    {{"GET", "/v1/contacts/{bookmark}"}, api_get_contacts},
+    {{"GET", "/v1/contact/{id}"}, api_get_contact},
+    {{"DELETE", "/v1/contact/{id}"}, api_delete_contact},
+    {{"POST", "/v1/contact/{id}/unsubscribe"}, api_unsubscribe},
+    {{"GET", "/v1/lists"}, api_get_lists},
+    {{"POST", "/v1/list"}, api_post_list},
+    {{"GET", "/v1/list/{list_id}/contacts"}, api_get_list_contacts},
+    {{"GET", "/v1/list/{list_id}/contacts/{bookmark}"}, api_get_list_contacts},
+    {{"GET", "/v1/list/{list_id}/contact/{id}"}, api_get_list_contact},
+    {{"POST", "/v1/list/{list_id}/contact/{id}"}, api_post_list_contact},
+    {{"DELETE", "/v1/list/{list_id}/contact/{id}"}, api_delete_list_contact},
+    {{"GET", "/v1/account"}, api_get_account},
+    {{"GET", "/v1/smart_segments"}, api_get_smart_segments},
+    {{"GET", "/v1/smart_segments/{segment_id}/contacts"}, api_get_smart_segment_contacts},
+    {{"GET", "/v1/smart_segments/{segment_id}/contacts/{bookmark}"}, api_get_smart_segment_contacts},
+    {{"GET", "/v1/triggers"}, api_get_triggers},
+    {{"POST", "/v1/trigger/{trigger_id}/contact/{id}"}, api_post_trigger_contact},
+    {{"GET", "/v1/hooks"}, api_get_hooks},
+    {{"POST", "/v1/hook"}, api_post_hook},
+    {{"DELETE", "/v1/hook/{hook_id}"}, api_delete_hook},
+    {{"DELETE", "/v1/hooks"}, api_delete_hooks},
 };
 #define API_ROUTE_COUNT (sizeof api_routes / sizeof api_routes[0])
 
-static bool api_template_matches(const char *tpl, const api_path *p) {
-  if (p->too_long) return false;
-  size_t i = 0;
-  const char *t = tpl + 1;
-  for (;;) {
-    const char *slash = strchr(t, '/');
-    size_t len = slash ? (size_t)(slash - t) : strlen(t);
-    if (i >= p->n) return false;
-    const char *seg = p->segments[i++];
-    if (t[0] == '{') {
-      if (!seg[0]) return false;
-    } else if (strlen(seg) != len || strncmp(seg, t, len) != 0) {
-      return false;
-    }
-    if (!slash) break;
-    t = slash + 1;
-  }
-  return i == p->n;
+void api_match_route(const char *method, const http_path *p, http_match *m) {
+  http_match_route(api_routes, API_ROUTE_COUNT, sizeof api_routes[0], method, p, m);
 }
 
-void api_match_route(const char *method, const api_path *p, api_match *m) {
-  memset(m, 0, sizeof *m);
-  for (size_t i = 0; i < API_ROUTE_COUNT; i++) {
-    const api_route *rt = &api_routes[i];
-    if (!api_template_matches(rt->template, p)) continue;
-    if (strcmp(rt->method, method) == 0) {
-      m->route = rt;
-      m->template = rt->template;
-      m->allow[0] = '\0';
-      return;
-    }
-    if (!m->template) m->template = rt->template;
-    if (!strstr(m->allow, rt->method)) {
-      size_t n = strlen(m->allow);
-      snprintf(m->allow + n, sizeof m->allow - n, "%s%s", n ? ", " : "", rt->method);
-    }
+void api_run(const http_match *m, sim_call *call, http_response *r) {
+  api_call ac = {call->sim, call->account->data, call->path, call->body, call->body_len, call->now_ms};
+  ((const api_route *)m->route)->handler(&ac, r);
+}
+
+/* ---------------------------------------------------------------- the driver */
+
+static void api_refuse(const sim *sm, sim_refusal why, const char *detail, int64_t retry_ms, http_response *r) {
+  const ratelimit_rule *rule = &sm->settings.rule;
+  char windows[200];
+  switch (why) {
+    case SIM_REFUSE_NO_KEY: http_error(r, 400, "No autopilotapikey header provided."); break;
+    case SIM_REFUSE_BAD_KEY: http_error(r, 401, "Provided autopilotapikey not valid."); break;
+    case SIM_REFUSE_RATE:
+    case SIM_REFUSE_BANNED:
+      if (rule->kind == RATELIMIT_BUCKET) {
+        http_error(r, 429, "You have exceeded your request rate of %g r/s.", rule->rate);
+      } else {
+        ratelimit_format_windows(rule, windows, sizeof windows);
+        http_error(r, 429, "You have exceeded your request limit of %s.", windows);
+      }
+      break;
+    case SIM_REFUSE_FAULT: http_error(r, 500, "%s", detail); break;
+    case SIM_REFUSE_TOO_LARGE: http_error(r, 413, "%s", detail); break;
+    case SIM_REFUSE_BAD_PATH: http_error(r, 400, "%s", detail); break;
+    case SIM_REFUSE_NO_ROUTE: http_error(r, 404, "%s", detail); break;
+    case SIM_REFUSE_METHOD: http_error(r, 405, "%s", detail); break;
   }
 }
 
-void api_run(const api_route *route, api_call *call, api_response *r) { route->handler(call, r); }
+static void *api_account_new(void) { return account_new(); }
+static void api_account_free(void *data) { account_free(data); }
+static void api_account_clear(void *data) { account_clear(data); }
+
+static void api_write_state(jsonbuf *b, const void *data) {
+  const account *a = data;
+  jsonbuf_object_open(b);
+  jsonbuf_key(b, "contacts");
+  jsonbuf_array_open(b);
+  for (size_t i = 0; i < a->contacts.len; i++)
+    if (a->contacts.entries[i].value) api_write_contact(b, a, a->contacts.entries[i].value);
+  jsonbuf_array_close(b);
+  jsonbuf_key(b, "lists");
+  jsonbuf_array_open(b);
+  for (size_t i = 0; i < a->nlists; i++) {
+    const account_list *l = a->lists[i];
+    jsonbuf_object_open(b);
+    jsonbuf_key(b, "list_id");
+    jsonbuf_cstring(b, l->id);
+    jsonbuf_key(b, "title");
+    jsonbuf_cstring(b, l->title);
+    jsonbuf_key(b, "contacts");
+    jsonbuf_array_open(b);
+    for (size_t k = 0; k < l->members.len; k++) {
+      const account_contact *c = l->members.entries[k].value;
+      if (c) jsonbuf_cstring(b, c->id);
+    }
+    jsonbuf_array_close(b);
+    jsonbuf_object_close(b);
+  }
+  jsonbuf_array_close(b);
+  jsonbuf_object_close(b);
+}
+
+/* Creates a list with a chosen id, as real accounts hold ids of several shapes (spaces included). */
+static void api_control_lists(sim *sm, const char *body, size_t len, http_response *r) {
+  json_t *v = control_body(body, len, r);
+  if (!v) return;
+  json_t *key = json_object_get(v, "key"), *title = json_object_get(v, "title"), *id = json_object_get(v, "list_id");
+  sim_account *sa = json_is_string(key) ? sim_account_find(sm, json_string_value(key)) : NULL;
+  account *a = sa ? sa->data : NULL;
+  if (!json_is_string(key) || !json_is_string(title) || !json_string_length(title) || (id && !json_is_string(id))) {
+    http_error(r, 400, "The body must be {\"key\": KEY, \"title\": TITLE} with an optional \"list_id\".");
+  } else if (!a) {
+    http_error(r, 404, "No account has this key.");
+  } else if (account_list_find_title(a, json_string_value(title))) {
+    http_error(r, 409, "A list with this name already exists.");
+  } else if (id && (!json_string_length(id) || account_list_find(a, json_string_value(id)))) {
+    http_error(r, 409, "A list with this id already exists (or the id is empty).");
+  } else {
+    account_list *l = account_list_create(a, json_string_value(title), id ? json_string_value(id) : NULL, &sm->id_rng);
+    r->status = 200;
+    jsonbuf_object_open(&r->body);
+    jsonbuf_key(&r->body, "list_id");
+    jsonbuf_cstring(&r->body, l->id);
+    jsonbuf_object_close(&r->body);
+  }
+  json_decref(v);
+}
+
+/* POST /__sim/lists: the one control endpoint of Autopilot's own. */
+static bool api_control(sim *sm, const char *method, const char *path, const char *body, size_t len,
+                        http_response *r) {
+  if (strcmp(path, "/__sim/lists") != 0) return false;
+  if (strcmp(method, "POST") != 0) {
+    http_error(r, 405, "%s is not allowed on %s; use POST.", method, path);
+    snprintf(r->allow, sizeof r->allow, "POST");
+    return true;
+  }
+  api_control_lists(sm, body, len, r);
+  return true;
+}
+
+const sim_api autopilot_api = {
+    .program = "autopilot-sim",
+    .summary = "A local simulator of Autopilot's REST API (/v1) for tests, demos and benchmarks.",
+    .key_header = "autopilotapikey",
+    .max_body = 10u * 1024 * 1024,
+    .settings_set = SETTINGS_FOR_AUTOPILOT,
+    .control_help = "POST /__sim/lists",
+    .ban_after = 0,
+    .account_new = api_account_new,
+    .account_free = api_account_free,
+    .account_clear = api_account_clear,
+    .write_state = api_write_state,
+    .match = api_match_route,
+    .run = api_run,
+    .refuse = api_refuse,
+    .control = api_control,
+};
+

@@ -52,9 +52,8 @@ static void account_init_data(account *a) {
   strmap_init(&a->fields_by_name);
 }
 
-account *account_new(const char *key) {
+account *account_new(void) {
   account *a = mem_zalloc(sizeof *a);
-  a->key = mem_strdup(key);
   account_init_data(a);
   return a;
 }
@@ -100,7 +99,6 @@ static void account_free_data(account *a) {
 void account_free(account *a) {
   if (!a) return;
   account_free_data(a);
-  free(a->key);
   free(a);
 }
 

@@ -10,7 +10,6 @@
 
 #include "seqindex.h"
 #include "prng.h"
-#include "ratelimit.h"
 #include "strmap.h"
 
 /* The writable standard fields other than Email and unsubscribed, in the order they are read
@@ -92,9 +91,6 @@ typedef struct account_hook {
 } account_hook;
 
 typedef struct account {
-  char *key; /* the API key (owned); never printed except in /__sim/state, which is keyed by it */
-  bool revoked; /* POST /__sim/keys {"revoke": key}: the key answers 401, as a key deleted in Autopilot */
-  ratelimit bucket;
   strmap contacts_by_id;    /* id -> contact (the owner of contacts) */
   strmap contacts_by_email; /* email_key -> contact */
   seqindex contacts;        /* in creation order, for paging */
@@ -109,10 +105,10 @@ typedef struct account {
   size_t nhooks, caphooks;
 } account;
 
-/* Returns a new empty account for key (copied); account_free releases it and all it holds. */
-account *account_new(const char *key);
+/* Returns a new empty account; account_free releases it and all it holds. */
+account *account_new(void);
 void account_free(account *a);
-/* Empties the account (contacts, lists, fields, hooks) and keeps its key. */
+/* Empties the account (contacts, lists, fields, hooks). */
 void account_clear(account *a);
 
 /* Writes the lower-cased (ASCII) copy of email into out (strlen(email) + 1 bytes). */

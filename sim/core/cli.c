@@ -1,4 +1,5 @@
-/* main.c: autopilot-sim's entry point: flags, the listening socket, signals, and the loop. */
+/* cli.c: a simulator's whole program but its API: flags, keys, the listening socket, signals,
+ * and the loop. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,18 +15,20 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "cli.h"
 #include "mem.h"
 #include "server.h"
 #include "settings.h"
 #include "sim.h"
 
-#define MAIN_EXIT_USAGE 2
+#define CLI_EXIT_USAGE 2
 
-static void main_usage(FILE *out) {
-  fputs("usage: autopilot-sim [--listen HOST:PORT] --api-key KEY [--api-key KEY2 ...] [options]\n"
-        "\n"
-        "A local simulator of Autopilot's REST API (/v1) for tests, demos and benchmarks.\n"
-        "Prints \"listening on http://HOST:PORT\" first, then serves until SIGINT or SIGTERM.\n"
+static const sim_api *cli_api; /* the simulator this program is */
+
+static void cli_usage(FILE *out, const settings *cfg) {
+  fprintf(out, "usage: %s [--listen HOST:PORT] --api-key KEY [--api-key KEY2 ...] [options]\n\n%s\n",
+          cli_api->program, cli_api->summary);
+  fputs("Prints \"listening on http://HOST:PORT\" first, then serves until SIGINT or SIGTERM.\n"
         "\n"
         "  --listen HOST:PORT    address to listen on (default 127.0.0.1:0; port 0 picks a free port);\n"
         "                        a loopback address unless --allow-remote\n"
@@ -35,36 +38,36 @@ static void main_usage(FILE *out) {
         "  --clock real|manual   the rate limiter's clock (default real); manual: time moves only\n"
         "                        by POST /__sim/clock {\"advance_ms\": N}\n",
         out);
-  settings_write_help(out);
+  settings_write_help(cfg, out);
   fputs("  --help                this text\n"
         "\n"
         "Control endpoints (no key): GET /__sim/state[?key=KEY], GET /__sim/stats, POST /__sim/reset,\n"
-        "GET|POST /__sim/faults, POST /__sim/lists, POST /__sim/keys,\n"
-        "GET|POST /__sim/clock. See docs/simulator.md.\n",
+        "GET|POST /__sim/faults, POST /__sim/keys, GET|POST /__sim/clock, ",
         out);
+  fprintf(out, "%s. See docs/simulator.md.\n", cli_api->control_help);
 }
 
-__attribute__((format(printf, 1, 2), noreturn)) static void main_usage_error(const char *fmt, ...) {
+__attribute__((format(printf, 1, 2), noreturn)) static void cli_usage_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("autopilot-sim: ", stderr);
+  fprintf(stderr, "%s: ", cli_api->program);
   vfprintf(stderr, fmt, ap);
   fputs(" See --help.\n", stderr);
   va_end(ap);
-  exit(MAIN_EXIT_USAGE);
+  exit(CLI_EXIT_USAGE);
 }
 
 /* Binds and listens on "HOST:PORT" ("[::1]:0" for IPv6). Writes the URL into url. Returns the
  * socket, or -1 with a sentence in err; *usage_error tells a malformed spec from a refused bind. */
 /* True when the address is a loopback one: 127.0.0.0/8, ::1, or ::ffff:127.x.y.z. */
-static bool main_is_loopback(const struct sockaddr *sa) {
+static bool cli_is_loopback(const struct sockaddr *sa) {
   if (sa->sa_family == AF_INET) return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
   if (sa->sa_family != AF_INET6) return false;
   const struct in6_addr *a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
   return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
 }
 
-static int main_listen(const char *spec, bool allow_remote, char *url, size_t urllen, char *err, size_t errlen,
+static int cli_listen(const char *spec, bool allow_remote, char *url, size_t urllen, char *err, size_t errlen,
                        bool *usage_error) {
   *usage_error = true;
   char host[256];
@@ -86,7 +89,7 @@ static int main_listen(const char *spec, bool allow_remote, char *url, size_t ur
     return -1;
   }
   /* The simulator answers anyone who knows a key, and its /__sim endpoints anyone at all. */
-  if (!allow_remote && !main_is_loopback(res->ai_addr)) {
+  if (!allow_remote && !cli_is_loopback(res->ai_addr)) {
     snprintf(err, errlen, "--listen %s is not a loopback address (127.0.0.0/8, ::1, localhost), so anyone who "
              "can reach it could use the simulator; add --allow-remote to listen there anyway.", spec);
     freeaddrinfo(res);
@@ -121,7 +124,7 @@ static int main_listen(const char *spec, bool allow_remote, char *url, size_t ur
   return fd;
 }
 
-static bool main_key_valid(const char *key) {
+static bool cli_key_valid(const char *key) {
   if (!*key || strlen(key) > 256) return false;
   for (const unsigned char *p = (const unsigned char *)key; *p; p++)
     if (*p <= 0x20 || *p >= 0x7f) return false;
@@ -129,24 +132,24 @@ static bool main_key_valid(const char *key) {
 }
 
 /* The keys of the command line, in order (each owned). */
-typedef struct main_keys {
+typedef struct cli_keys {
   char **items;
   size_t n, cap;
-} main_keys;
+} cli_keys;
 
-static void main_keys_add(main_keys *k, const char *key, size_t len) {
+static void cli_keys_add(cli_keys *k, const char *key, size_t len) {
   mem_grow((void **)&k->items, &k->cap, k->n + 1, sizeof *k->items);
   k->items[k->n++] = mem_strndup(key, len);
 }
 
-static void main_keys_free(main_keys *k) {
+static void cli_keys_free(cli_keys *k) {
   for (size_t i = 0; i < k->n; i++) free(k->items[i]);
   free(k->items);
 }
 
 /* Reads --api-key-file: one key per line; blank lines (spaces only) are skipped, a trailing CR
  * (a file written on Windows) is dropped. A bad line is named by its number, never printed. */
-static bool main_keys_read_file(main_keys *k, const char *path, char *err, size_t errlen) {
+static bool cli_keys_read_file(cli_keys *k, const char *path, char *err, size_t errlen) {
   FILE *f = fopen(path, "r");
   if (!f) {
     snprintf(err, errlen, "cannot read --api-key-file %s: %s.", path, strerror(errno));
@@ -160,12 +163,12 @@ static bool main_keys_read_file(main_keys *k, const char *path, char *err, size_
     lineno++;
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
     if (strspn(line, " \t") == (size_t)len) continue;
-    if ((size_t)len != strlen(line) || !main_key_valid(line)) {
+    if ((size_t)len != strlen(line) || !cli_key_valid(line)) {
       snprintf(err, errlen, "--api-key-file %s: line %zu is not a key (1 to 256 printable ASCII characters "
                "without spaces, one key per line).", path, lineno);
       ok = false;
     } else {
-      main_keys_add(k, line, (size_t)len);
+      cli_keys_add(k, line, (size_t)len);
       found++;
     }
   }
@@ -183,56 +186,57 @@ static bool main_keys_read_file(main_keys *k, const char *path, char *err, size_
   return ok;
 }
 
-int main(int argc, char **argv) {
+int cli_main(const sim_api *api, int argc, char **argv) {
+  cli_api = api;
   arena_install();
   settings cfg;
-  settings_default(&cfg);
+  settings_default(&cfg, api->settings_set);
   const char *listen_spec = "127.0.0.1:0";
   bool allow_remote = false, manual_clock = false;
-  main_keys keys = {0};
+  cli_keys keys = {0};
 
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-      main_usage(stdout);
-      main_keys_free(&keys);
+      cli_usage(stdout, &cfg);
+      cli_keys_free(&keys);
       return 0;
     }
     if (strcmp(arg, "--allow-remote") == 0) {
       allow_remote = true;
       continue;
     }
-    if (strncmp(arg, "--", 2) != 0) main_usage_error("unexpected argument \"%s\".", arg);
+    if (strncmp(arg, "--", 2) != 0) cli_usage_error("unexpected argument \"%s\".", arg);
     char name[64];
     const char *value = strchr(arg, '=');
     size_t nlen = value ? (size_t)(value - arg - 2) : strlen(arg + 2);
-    if (nlen >= sizeof name) main_usage_error("unknown option %.60s.", arg);
+    if (nlen >= sizeof name) cli_usage_error("unknown option %.60s.", arg);
     memcpy(name, arg + 2, nlen);
     name[nlen] = '\0';
     bool known = strcmp(name, "listen") == 0 || strcmp(name, "api-key") == 0 || strcmp(name, "api-key-file") == 0 ||
-                 strcmp(name, "clock") == 0 || settings_is_flag(name);
-    if (!known) main_usage_error("unknown option --%s.", name);
+                 strcmp(name, "clock") == 0 || settings_is_flag(&cfg, name);
+    if (!known) cli_usage_error("unknown option --%s.", name);
     if (value) value++;
     else if (i + 1 < argc) value = argv[++i];
-    else main_usage_error("--%s needs a value.", name);
+    else cli_usage_error("--%s needs a value.", name);
 
     char err[256];
     if (strcmp(name, "listen") == 0) {
       listen_spec = value;
     } else if (strcmp(name, "api-key") == 0) {
-      if (!main_key_valid(value)) main_usage_error("--api-key must be 1 to 256 printable ASCII characters without spaces.");
-      main_keys_add(&keys, value, strlen(value));
+      if (!cli_key_valid(value)) cli_usage_error("--api-key must be 1 to 256 printable ASCII characters without spaces.");
+      cli_keys_add(&keys, value, strlen(value));
     } else if (strcmp(name, "api-key-file") == 0) {
-      if (!main_keys_read_file(&keys, value, err, sizeof err)) main_usage_error("%s", err);
+      if (!cli_keys_read_file(&keys, value, err, sizeof err)) cli_usage_error("%s", err);
     } else if (strcmp(name, "clock") == 0) {
       if (strcmp(value, "manual") != 0 && strcmp(value, "real") != 0)
-        main_usage_error("--clock must be \"real\" or \"manual\".");
+        cli_usage_error("--clock must be \"real\" or \"manual\".");
       manual_clock = strcmp(value, "manual") == 0;
     } else if (!settings_set_flag(&cfg, name, value, err, sizeof err)) {
-      main_usage_error("%s", err);
+      cli_usage_error("%s", err);
     }
   }
-  if (!keys.n) main_usage_error("at least one --api-key KEY or --api-key-file FILE is required.");
+  if (!keys.n) cli_usage_error("at least one --api-key KEY or --api-key-file FILE is required.");
 
   /* Signals arrive on a descriptor the loop polls: no handler runs in the middle of a request. */
   sigset_t stop;
@@ -245,19 +249,19 @@ int main(int argc, char **argv) {
 
   char url[128], err[256];
   bool usage_error = false;
-  int fd = main_listen(listen_spec, allow_remote, url, sizeof url, err, sizeof err, &usage_error);
-  if (fd < 0 && usage_error) main_usage_error("%s", err);
+  int fd = cli_listen(listen_spec, allow_remote, url, sizeof url, err, sizeof err, &usage_error);
+  if (fd < 0 && usage_error) cli_usage_error("%s", err);
   if (fd < 0 || stop_fd < 0) {
-    fprintf(stderr, "autopilot-sim: %s\n", fd < 0 ? err : "cannot watch for signals.");
-    main_keys_free(&keys);
+    fprintf(stderr, "%s: %s\n", api->program, fd < 0 ? err : "cannot watch for signals.");
+    cli_keys_free(&keys);
     return 1;
   }
   sim sm;
-  sim_init(&sm, &cfg, manual_clock, (const char *const *)keys.items, keys.n);
-  main_keys_free(&keys);
+  sim_init(&sm, api, &cfg, manual_clock, (const char *const *)keys.items, keys.n);
+  cli_keys_free(&keys);
   server *srv = server_start(&sm, fd, err, sizeof err);
   if (!srv) {
-    fprintf(stderr, "autopilot-sim: %s\n", err);
+    fprintf(stderr, "%s: %s\n", api->program, err);
     sim_free(&sm);
     close(stop_fd);
     return 1;
@@ -269,6 +273,6 @@ int main(int argc, char **argv) {
   sim_free(&sm);
   arena_release();
   close(stop_fd);
-  if (rc) fprintf(stderr, "autopilot-sim: the event loop failed: %s\n", strerror(errno));
+  if (rc) fprintf(stderr, "%s: the event loop failed: %s\n", api->program, strerror(errno));
   return rc ? 1 : 0;
 }

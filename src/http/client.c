@@ -1,5 +1,6 @@
-/* client.c: the request pipeline over libcurl multi: pacing, keep-alive, retries, 429s. */
-#include "autopilot/client.h"
+/* client.c: the request pipeline over libcurl multi, shared by the drivers: pacing, keep-alive,
+ * retries, 429s. */
+#include "http/client.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -10,30 +11,31 @@
 #include <strings.h>
 #include <time.h>
 
-#include "autopilot/pace.h"
+#include "http/pace.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 
 typedef struct slot {
   CURL *easy;
-  ap_request *req;
+  http_request *req;
   buf response;
   bool busy;
 } slot;
 
-struct ap_client {
-  ap_config cfg;
+struct http_client {
+  http_config cfg;
   char *base_url;
-  char *key_header;          /* "autopilotapikey: <key>" in locked memory */
+  char *key_header;          /* "<header>: <key>" in locked memory */
+  size_t key_off;            /* where the key starts in key_header; 0 until it is registered for redaction */
   struct curl_slist *headers_json, *headers_plain;
   CURLM *multi;
-  slot slots[AP_MAX_IN_FLIGHT];
+  slot slots[HTTP_MAX_IN_FLIGHT];
   int n_slots, busy;
-  ap_pace pace;
-  ap_request **waiting;      /* requests waiting to be retried, each with its not_before */
+  http_pace pace;
+  http_request **waiting;      /* requests waiting to be retried, each with its not_before */
   size_t n_waiting, cap_waiting;
-  ap_stats stats;
+  http_stats stats;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -41,8 +43,8 @@ static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 static double now_ms(void) { return clock_mono_s() * 1000.0; }
 
-ap_request *ap_request_new(ap_method method, const char *path, char *body) {
-  ap_request *r = calloc(1, sizeof *r);
+http_request *http_request_new(http_method method, const char *path, char *body) {
+  http_request *r = calloc(1, sizeof *r);
   if (!r) {
     free(body);
     return NULL;
@@ -58,7 +60,7 @@ ap_request *ap_request_new(ap_method method, const char *path, char *body) {
   return r;
 }
 
-void ap_request_free(ap_request *r) {
+void http_request_free(http_request *r) {
   if (!r) return;
   free(r->path);
   free(r->body);
@@ -69,7 +71,7 @@ void ap_request_free(ap_request *r) {
 static size_t on_body(char *data, size_t size, size_t n, void *ud) {
   slot *sl = ud;
   size_t len = size * n;
-  if (sl->response.len + len > AP_MAX_RESPONSE) return 0; /* aborts the transfer: too large */
+  if (sl->response.len + len > HTTP_MAX_RESPONSE) return 0; /* aborts the transfer: too large */
   return buf_append(&sl->response, data, len) == 0 ? len : 0;
 }
 
@@ -83,14 +85,14 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud) {
   return len;
 }
 
-seg_code ap_client_new(const ap_config *cfg, ap_client **out, seg_err *err) {
+seg_code http_client_new(const http_config *cfg, http_client **out, seg_err *err) {
   *out = NULL;
   pthread_once(&curl_once, curl_init_once);
-  ap_client *c = calloc(1, sizeof *c);
+  http_client *c = calloc(1, sizeof *c);
   if (!c) return seg_err_set(err, SEG_ENOMEM, "out of memory");
   c->cfg = *cfg;
   if (c->cfg.in_flight <= 0) c->cfg.in_flight = 4;
-  if (c->cfg.in_flight > AP_MAX_IN_FLIGHT) c->cfg.in_flight = AP_MAX_IN_FLIGHT;
+  if (c->cfg.in_flight > HTTP_MAX_IN_FLIGHT) c->cfg.in_flight = HTTP_MAX_IN_FLIGHT;
   if (c->cfg.max_retries < 0) c->cfg.max_retries = 0;
   if (c->cfg.max_retries == 0 && cfg->max_retries == 0) c->cfg.max_retries = 5;
   if (c->cfg.timeout_ms <= 0) c->cfg.timeout_ms = 30000;
@@ -101,17 +103,21 @@ seg_code ap_client_new(const ap_config *cfg, ap_client **out, seg_err *err) {
   size_t bl = strlen(cfg->base_url);
   while (bl && cfg->base_url[bl - 1] == '/') bl--;
   c->base_url = strndup(cfg->base_url, bl);
-  size_t kl = strlen(cfg->api_key) + sizeof "autopilotapikey: ";
+  const char *hname = cfg->key_header && cfg->key_header[0] ? cfg->key_header : "autopilotapikey";
+  size_t kl = strlen(cfg->api_key) + strlen(hname) + sizeof ": ";
   c->key_header = sodium_malloc(kl);
   c->multi = curl_multi_init();
   if (!c->base_url || !c->key_header || !c->multi) {
-    ap_client_free(c);
+    http_client_free(c);
     return seg_err_set(err, SEG_ENOMEM, "out of memory");
   }
-  snprintf(c->key_header, kl, "autopilotapikey: %s", cfg->api_key);
+  snprintf(c->key_header, kl, "%s: %s", hname, cfg->api_key);
   log_add_secret(cfg->api_key);
+  c->key_off = strlen(hname) + 2;
   c->cfg.base_url = c->base_url;
   c->cfg.api_key = NULL;
+  c->cfg.key_header = NULL;
+  c->cfg.windows = NULL;
   /* Header lists are built once; curl copies the strings. */
   c->headers_plain = curl_slist_append(NULL, c->key_header);
   c->headers_plain = curl_slist_append(c->headers_plain, "Accept: application/json");
@@ -129,13 +135,18 @@ seg_code ap_client_new(const ap_config *cfg, ap_client **out, seg_err *err) {
   for (int i = 0; i < c->n_slots; i++) {
     slot *sl = &c->slots[i];
     sl->easy = curl_easy_init();
-    buf_init(&sl->response, AP_MAX_RESPONSE);
+    buf_init(&sl->response, HTTP_MAX_RESPONSE);
     if (!sl->easy) {
-      ap_client_free(c);
+      http_client_free(c);
       return seg_err_set(err, SEG_ENOMEM, "cannot start an HTTP client");
     }
   }
-  ap_pace_init(&c->pace, c->cfg.rate, 1, now_ms());
+  http_pace_init(&c->pace, c->cfg.rate, 1, now_ms());
+  if (http_pace_set_windows(&c->pace, cfg->windows) != 0) {
+    http_client_free(c);
+    return seg_err_set(err, SEG_EINVAL, "the rate windows '%s' are not valid; set them again with --rate-limit",
+                       cfg->windows);
+  }
   *out = c;
   return SEG_OK;
 }
@@ -147,7 +158,7 @@ static void wipe_free_headers(struct curl_slist *h) {
   curl_slist_free_all(h);
 }
 
-void ap_client_free(ap_client *c) {
+void http_client_free(http_client *c) {
   if (!c) return;
   for (int i = 0; i < c->n_slots; i++) {
     slot *sl = &c->slots[i];
@@ -156,24 +167,25 @@ void ap_client_free(ap_client *c) {
       curl_easy_cleanup(sl->easy);
     }
     buf_free(&sl->response);
-    ap_request_free(sl->req);
+    http_request_free(sl->req);
   }
-  for (size_t i = 0; i < c->n_waiting; i++) ap_request_free(c->waiting[i]);
+  for (size_t i = 0; i < c->n_waiting; i++) http_request_free(c->waiting[i]);
   free(c->waiting);
   if (c->multi) curl_multi_cleanup(c->multi);
+  http_pace_free(&c->pace);
   wipe_free_headers(c->headers_json);
   wipe_free_headers(c->headers_plain);
   if (c->key_header) {
-    log_forget_secret(c->key_header + sizeof "autopilotapikey: " - 1); /* issue 11: no longer in use */
+    if (c->key_off) log_forget_secret(c->key_header + c->key_off); /* issue 11: no longer in use */
     sodium_free(c->key_header); /* sodium_free wipes it */
   }
   free(c->base_url);
   free(c);
 }
 
-const ap_stats *ap_client_stats(const ap_client *c) { return &c->stats; }
+const http_stats *http_client_stats(const http_client *c) { return &c->stats; }
 
-static void start(ap_client *c, slot *sl, ap_request *r) {
+static void start(http_client *c, slot *sl, http_request *r) {
   char url[2048];
   snprintf(url, sizeof url, "%s%s", c->base_url, r->path);
   CURL *e = sl->easy;
@@ -192,16 +204,22 @@ static void start(ap_client *c, slot *sl, ap_request *r) {
   curl_easy_setopt(e, CURLOPT_USERAGENT, "segship/0.1");
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->body ? c->headers_json : c->headers_plain);
   switch (r->method) {
-    case AP_GET:
+    case HTTP_GET:
       curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
       break;
-    case AP_POST:
+    case HTTP_POST:
       curl_easy_setopt(e, CURLOPT_POST, 1L);
       curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
       curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)(r->body ? strlen(r->body) : 0));
       break;
-    case AP_DELETE:
+    case HTTP_DELETE:
       curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
+      break;
+    case HTTP_PUT:
+      curl_easy_setopt(e, CURLOPT_POST, 1L);
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT");
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)(r->body ? strlen(r->body) : 0));
       break;
   }
   buf_reset(&sl->response);
@@ -214,10 +232,10 @@ static void start(ap_client *c, slot *sl, ap_request *r) {
   curl_multi_add_handle(c->multi, e);
 }
 
-static int wait_push(ap_client *c, ap_request *r) {
+static int wait_push(http_client *c, http_request *r) {
   if (c->n_waiting == c->cap_waiting) {
     size_t cap = c->cap_waiting ? c->cap_waiting * 2 : 16;
-    ap_request **w = realloc(c->waiting, cap * sizeof *w);
+    http_request **w = realloc(c->waiting, cap * sizeof *w);
     if (!w) return -1;
     c->waiting = w;
     c->cap_waiting = cap;
@@ -227,7 +245,7 @@ static int wait_push(ap_client *c, ap_request *r) {
 }
 
 /* The waiting request that is due first, removed from the queue if it is due by now. */
-static ap_request *wait_pop_due(ap_client *c, double now, double *next_due) {
+static http_request *wait_pop_due(http_client *c, double now, double *next_due) {
   size_t best = c->n_waiting;
   for (size_t i = 0; i < c->n_waiting; i++)
     if (best == c->n_waiting || c->waiting[i]->not_before < c->waiting[best]->not_before) best = i;
@@ -236,12 +254,12 @@ static ap_request *wait_pop_due(ap_client *c, double now, double *next_due) {
     if (c->waiting[best]->not_before < *next_due) *next_due = c->waiting[best]->not_before;
     return NULL;
   }
-  ap_request *r = c->waiting[best];
+  http_request *r = c->waiting[best];
   c->waiting[best] = c->waiting[--c->n_waiting];
   return r;
 }
 
-static double backoff(const ap_client *c, int attempt) {
+static double backoff(const http_client *c, int attempt) {
   double d = c->cfg.backoff_ms;
   for (int i = 1; i < attempt && d < 30000; i++) d *= 2;
   if (d > 30000) d = 30000;
@@ -249,8 +267,8 @@ static double backoff(const ap_client *c, int attempt) {
 }
 
 /* Decides what a finished attempt means: 1 handed to done, 0 queued again. */
-static int finish(ap_client *c, slot *sl, CURLcode result, ap_done_fn done, void *ctx, int *stop) {
-  ap_request *r = sl->req;
+static int finish(http_client *c, slot *sl, CURLcode result, http_done_fn done, void *ctx, int *stop) {
+  http_request *r = sl->req;
   sl->req = NULL;
   sl->busy = false;
   c->busy--;
@@ -261,7 +279,11 @@ static int finish(ap_client *c, slot *sl, CURLcode result, ap_done_fn done, void
   if (status == 429) {
     c->stats.throttled++;
     r->throttled++;
-    ap_pace_throttled(&c->pace, now, r->retry_after_ms);
+    if (r->retry_after_ms <= 0 && c->cfg.throttle_wait_ms) {
+      double w = c->cfg.throttle_wait_ms(sl->response.data ? sl->response.data : "", sl->response.len);
+      if (w > 0 && w < 3600 * 1000.0) r->retry_after_ms = w;
+    }
+    http_pace_throttled(&c->pace, now, r->retry_after_ms);
     if (r->throttled < c->cfg.max_throttled) {
       r->not_before = c->pace.hold_until;
       if (wait_push(c, r) == 0) return 0;
@@ -275,7 +297,7 @@ static int finish(ap_client *c, slot *sl, CURLcode result, ap_done_fn done, void
     }
     c->stats.failures++;
   } else {
-    ap_pace_ok(&c->pace);
+    http_pace_ok(&c->pace);
   }
   if (status == 0)
     snprintf(r->error, sizeof r->error, "%s", result == CURLE_OK ? "no answer" : curl_easy_strerror(result));
@@ -289,7 +311,7 @@ static int finish(ap_client *c, slot *sl, CURLcode result, ap_done_fn done, void
 }
 
 /* Hands every finished transfer to finish(); returns how many there were. */
-static int drain(ap_client *c, ap_done_fn done, void *ctx, int *stop) {
+static int drain(http_client *c, http_done_fn done, void *ctx, int *stop) {
   int n = 0;
   CURLMsg *m;
   int left;
@@ -308,7 +330,7 @@ static int drain(ap_client *c, ap_done_fn done, void *ctx, int *stop) {
   return n;
 }
 
-seg_code ap_run(ap_client *c, ap_next_fn next, ap_done_fn done, void *ctx, seg_err *err) {
+seg_code http_run(http_client *c, http_next_fn next, http_done_fn done, void *ctx, seg_err *err) {
   bool exhausted = false;
   int stop = 0;
   bool cancelled = false;
@@ -326,7 +348,7 @@ seg_code ap_run(ap_client *c, ap_next_fn next, ap_done_fn done, void *ctx, seg_e
         slot *sl = &c->slots[i];
         if (!sl->busy) continue;
         curl_multi_remove_handle(c->multi, sl->easy);
-        ap_request *r = sl->req;
+        http_request *r = sl->req;
         sl->req = NULL;
         sl->busy = false;
         c->busy--;
@@ -342,15 +364,15 @@ seg_code ap_run(ap_client *c, ap_next_fn next, ap_done_fn done, void *ctx, seg_e
     double next_due = now + 100;
     /* Start what may start: due retries first, then new requests, within the pace. */
     while (!cancelled && !stop && c->busy < c->n_slots) {
-      double wait = ap_pace_take(&c->pace, now);
+      double wait = http_pace_take(&c->pace, now);
       if (wait > 0) {
         if (now + wait < next_due) next_due = now + wait;
         break;
       }
-      ap_request *r = wait_pop_due(c, now, &next_due);
+      http_request *r = wait_pop_due(c, now, &next_due);
       if (!r && !exhausted) r = next(ctx, &exhausted);
       if (!r) {
-        c->pace.tokens += 1; /* nothing to send: give the token back */
+        http_pace_untake(&c->pace, now); /* nothing to send: give the token back */
         break;
       }
       slot *sl = NULL;
@@ -366,7 +388,7 @@ seg_code ap_run(ap_client *c, ap_next_fn next, ap_done_fn done, void *ctx, seg_e
       if (cancelled || stop || (c->n_waiting == 0 && !more)) break;
       if (c->n_waiting == 0 && more) {
         /* nothing in flight and the source waits for completions that cannot come */
-        ap_request *r = next(ctx, &exhausted);
+        http_request *r = next(ctx, &exhausted);
         if (!r) {
           if (exhausted) break;
           return seg_err_set(err, SEG_EINTERNAL, "the request source stalled with nothing in flight");
@@ -396,7 +418,7 @@ seg_code ap_run(ap_client *c, ap_next_fn next, ap_done_fn done, void *ctx, seg_e
   }
   /* Hand back what was never sent. */
   while (c->n_waiting) {
-    ap_request *r = c->waiting[--c->n_waiting];
+    http_request *r = c->waiting[--c->n_waiting];
     r->cancelled = true;
     r->status = 0;
     snprintf(r->error, sizeof r->error, "not sent: the run stopped");
@@ -406,12 +428,12 @@ seg_code ap_run(ap_client *c, ap_next_fn next, ap_done_fn done, void *ctx, seg_e
 }
 
 typedef struct one {
-  ap_request *req;
+  http_request *req;
   bool given;
   bool back;
 } one;
 
-static ap_request *one_next(void *ctx, bool *exhausted) {
+static http_request *one_next(void *ctx, bool *exhausted) {
   one *o = ctx;
   *exhausted = true;
   if (o->given) return NULL;
@@ -419,15 +441,15 @@ static ap_request *one_next(void *ctx, bool *exhausted) {
   return o->req;
 }
 
-static int one_done(void *ctx, ap_request *r) {
+static int one_done(void *ctx, http_request *r) {
   ((one *)ctx)->back = true;
   return 0;
 }
 
-seg_code ap_call(ap_client *c, ap_request *req, seg_err *err) {
+seg_code http_call(http_client *c, http_request *req, seg_err *err) {
   one o = {.req = req};
   req->attempts = req->throttled = 0;
-  seg_code rc = ap_run(c, one_next, one_done, &o, err);
+  seg_code rc = http_run(c, one_next, one_done, &o, err);
   if (!o.back && rc == SEG_OK) rc = seg_err_set(err, SEG_EINTERNAL, "the request did not come back");
   return rc;
 }
