@@ -123,16 +123,14 @@ int rule__emit_pg(buf *b, const rule_logic *n, bool root, const store_schema *sc
       if (k < 0) return -1;
       char needle[64];
       snprintf(needle, sizeof needle, "lower(($%d::text) COLLATE \"C.utf8\")", k);
-      r = buf_puts(b, "coalesce(");
-      if (n->match == OP_CONTAINS) r = r ? r : buf_puts(b, "strpos(");
-      else if (n->match == OP_STARTS) r = r ? r : buf_puts(b, "starts_with(");
-      else r = r ? r : buf_puts(b, "right(");
-      if (r == 0) r = buf_puts(b, "lower((");
+      static const char *const fn[] = {"strpos", "starts_with", "right"};
+      int which = n->match == OP_CONTAINS ? 0 : n->match == OP_STARTS ? 1 : 2;
+      r = buf_printf(b, "coalesce(%s(lower((", fn[which]);
       if (r == 0) r = rule_pg_value_expr(b, t->columns[ai], t->oids[ai]);
       if (r == 0) r = buf_puts(b, ") COLLATE \"C.utf8\"), ");
       if (r == 0) {
-        if (n->match == OP_CONTAINS) r = buf_printf(b, "%s) > 0", needle);
-        else if (n->match == OP_STARTS) r = buf_printf(b, "%s)", needle);
+        if (which == 0) r = buf_printf(b, "%s) > 0", needle);
+        else if (which == 1) r = buf_printf(b, "%s)", needle);
         else r = buf_printf(b, "char_length(%s)) = %s", needle, needle);
       }
       if (r == 0) r = buf_puts(b, ", false)");
