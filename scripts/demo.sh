@@ -22,7 +22,8 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 key=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n') # a fresh 32-hex key for this demo account
 step "0. Start autopilot-sim, a local Autopilot (its own process, on a free port)"
-"$sim" --listen 127.0.0.1:0 --api-key "$key" --rate 0 >sim.out 2>sim.err &
+printf '%s\n' "$key" >sim.keys # the simulator reads its keys from a file too: no key on a command line
+"$sim" --listen 127.0.0.1:0 --api-key-file sim.keys --rate 0 >sim.out 2>sim.err &
 sim_pid=$!
 trap 'kill -TERM $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null' EXIT
 # Waits for the simulator's first line, however loaded the machine is (up to 60 s).
@@ -83,11 +84,12 @@ step "9. Nothing changed: a rerun writes nothing"
 run "$seg" export run autopilot || true
 
 step "10. The same segments to Ortto, Autopilot's successor (ortto-sim, a local Ortto): each segment is a tag"
-"$root/$build/ortto-sim" --listen 127.0.0.1:0 --api-key "$key" --windows 0 >ortto.out 2>ortto.err &
+"$build/ortto-sim" --listen 127.0.0.1:0 --api-key-file sim.keys --windows 0 >ortto.out 2>ortto.err &
 ortto_pid=$!
 trap 'kill -TERM $sim_pid $ortto_pid 2>/dev/null; wait $sim_pid $ortto_pid 2>/dev/null' EXIT
-for _ in $(seq 50); do grep -q '^listening on ' ortto.out 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q '^listening on ' ortto.out 2>/dev/null && break; sleep 0.1; done
 ourl=$(sed -n 's/^listening on //p' ortto.out)
+[[ -n $ourl ]] || { echo "demo: ortto-sim did not start within 60 s (see $work/ortto.err)" >&2; exit 1; }
 echo "ortto-sim listens on $ourl"
 run "$seg" destination add ortto --type ortto --api-key-file autopilot.key --api-url "$ourl" --accept-privacy \
   --export-user admin --rate-limit 0

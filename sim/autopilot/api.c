@@ -509,10 +509,13 @@ static void api_refuse(const sim *sm, sim_refusal why, const char *detail, int64
   char windows[200];
   switch (why) {
     case SIM_REFUSE_NO_KEY: http_error(r, 400, "No autopilotapikey header provided."); break;
-    case SIM_REFUSE_BAD_KEY: http_error(r, 401, "Provided autopilotapikey not valid."); break;
+    case SIM_REFUSE_BAD_KEY:
+    case SIM_REFUSE_EXPIRED: /* the contract knows no expired account: as a key that no longer works */
+      http_error(r, 401, "Provided autopilotapikey not valid.");
+      break;
     case SIM_REFUSE_RATE:
     case SIM_REFUSE_BANNED:
-      if (rule->kind == RATELIMIT_BUCKET) {
+      if (rule->kind != RATELIMIT_WINDOW) {
         http_error(r, 429, "You have exceeded your request rate of %g r/s.", rule->rate);
       } else {
         ratelimit_format_windows(rule, windows, sizeof windows);

@@ -102,22 +102,36 @@ static void control_clock(sim *sm, const char *method, const char *body, size_t 
   jsonbuf_object_close(&r->body);
 }
 
-/* POST /__sim/keys {"revoke": "KEY"} or {"restore": "KEY"}: a key revoked answers 401 (as a key
- * deleted in Autopilot's settings) while its account keeps its data; restore undoes it. */
+/* POST /__sim/keys {"revoke": KEY}, {"expire": KEY} or {"restore": KEY}: a revoked key answers
+ * as a key deleted in the service's settings (401), an expired one as the key of an expired
+ * account (the API's wording: Ortto's 403), while the account keeps its data; restore undoes
+ * both. */
 static void control_keys(sim *sm, const char *body, size_t body_len, http_response *r) {
-  json_t *v = json_loadb(body ? body : "", body_len, 0, NULL);
-  json_t *rv = json_is_object(v) ? json_object_get(v, "revoke") : NULL;
-  json_t *rs = json_is_object(v) ? json_object_get(v, "restore") : NULL;
-  json_t *k = rv ? rv : rs;
+  static const char *const actions[] = {"revoke", "expire", "restore"};
+  json_t *v = control_body(body ? body : "", body_len, r);
+  if (!v) return;
+  const char *action = NULL;
+  json_t *k = NULL;
+  size_t found = 0;
+  for (size_t i = 0; i < 3; i++) {
+    json_t *x = json_is_object(v) ? json_object_get(v, actions[i]) : NULL;
+    if (x) action = actions[i], k = x, found++;
+  }
   sim_account *a = json_is_string(k) ? sim_account_find(sm, json_string_value(k)) : NULL;
-  if (!json_is_object(v) || !json_is_string(k) || (rv && rs)) {
-    http_error(r, 400, "Send {\"revoke\": \"KEY\"} or {\"restore\": \"KEY\"}.");
+  if (!json_is_object(v) || found != 1 || !json_is_string(k)) {
+    http_error(r, 400, "Send {\"revoke\": \"KEY\"}, {\"expire\": \"KEY\"} or {\"restore\": \"KEY\"}.");
   } else if (!a) {
     http_error(r, 404, "No account has that key.");
   } else {
-    a->revoked = rv != NULL;
+    a->revoked = strcmp(action, "revoke") == 0;
+    a->expired = strcmp(action, "expire") == 0;
     r->status = 200;
-    jsonbuf_raw_value(&r->body, a->revoked ? "{\"revoked\":true}" : "{\"revoked\":false}", a->revoked ? 16 : 17);
+    jsonbuf_object_open(&r->body);
+    jsonbuf_key(&r->body, "revoked");
+    jsonbuf_bool(&r->body, a->revoked);
+    jsonbuf_key(&r->body, "expired");
+    jsonbuf_bool(&r->body, a->expired);
+    jsonbuf_object_close(&r->body);
   }
   json_decref(v);
 }

@@ -1,4 +1,4 @@
-/* ratelimit.c: the continuous-refill token bucket and the fixed windows. */
+/* ratelimit.c: the continuous-refill token bucket, strict spacing and the fixed windows. */
 #include "ratelimit.h"
 
 #include <errno.h>
@@ -38,6 +38,23 @@ static bool ratelimit_take_bucket(ratelimit *rl, const ratelimit_rule *rule, int
   return true;
 }
 
+/* nginx limit_req with no burst: its clock is in whole milliseconds, and a request is admitted
+ * when rate * (ms since the last admitted) reaches one request. A refused one changes nothing. */
+static bool ratelimit_take_strict(ratelimit *rl, const ratelimit_rule *rule, int64_t now_ns, int64_t *retry_ms) {
+  if (rule->rate <= 0) return true;
+  int64_t now_ms = now_ns / 1000000;
+  if (rl->admitted) {
+    int64_t elapsed = now_ms - rl->admitted_ms;
+    if ((double)elapsed * rule->rate < 1000.0 - 1e-9) {
+      if (retry_ms) *retry_ms = (int64_t)ceil(1000.0 / rule->rate - 1e-9) - elapsed;
+      return false;
+    }
+  }
+  rl->admitted = true;
+  rl->admitted_ms = now_ms;
+  return true;
+}
+
 static bool ratelimit_take_window(ratelimit *rl, const ratelimit_rule *rule, int64_t now_ns, int64_t *retry_ms) {
   int64_t wait_ns = 0;
   for (size_t i = 0; i < rule->nwindows; i++) {
@@ -61,8 +78,9 @@ static bool ratelimit_take_window(ratelimit *rl, const ratelimit_rule *rule, int
 }
 
 bool ratelimit_take(ratelimit *rl, const ratelimit_rule *rule, int64_t now_ns, int64_t *retry_ms) {
-  bool ok = rule->kind == RATELIMIT_WINDOW ? ratelimit_take_window(rl, rule, now_ns, retry_ms)
-                                           : ratelimit_take_bucket(rl, rule, now_ns, retry_ms);
+  bool ok = rule->kind == RATELIMIT_WINDOW   ? ratelimit_take_window(rl, rule, now_ns, retry_ms)
+            : rule->kind == RATELIMIT_STRICT ? ratelimit_take_strict(rl, rule, now_ns, retry_ms)
+                                             : ratelimit_take_bucket(rl, rule, now_ns, retry_ms);
   if (!ok && retry_ms && *retry_ms < 1) *retry_ms = 1;
   return ok;
 }

@@ -1,6 +1,7 @@
-/* ratelimit.h: the limiter of one API key, of one of two kinds: a token bucket (`rate` tokens a
- * second, at most `burst` saved up) or fixed windows (at most N requests per window of T, for
- * each window given, as Ortto counts). */
+/* ratelimit.h: the limiter of one API key, of one of three kinds: a token bucket (`rate` tokens a
+ * second, at most `burst` saved up), strict spacing (nginx's limit_req without burst: a request
+ * less than 1000/rate ms after the last admitted one is refused, at millisecond precision), or
+ * fixed windows (at most N requests per window of T, for each window given, as Ortto counts). */
 #ifndef SIM_RATELIMIT_H
 #define SIM_RATELIMIT_H
 
@@ -10,7 +11,7 @@
 
 #define RATELIMIT_MAX_WINDOWS 4
 
-typedef enum { RATELIMIT_BUCKET, RATELIMIT_WINDOW } ratelimit_kind;
+typedef enum { RATELIMIT_BUCKET, RATELIMIT_STRICT, RATELIMIT_WINDOW } ratelimit_kind;
 
 /* "At most limit requests per period_ms": windows start at whole multiples of period_ms on the
  * clock. */
@@ -22,7 +23,7 @@ typedef struct ratelimit_window {
 /* What a limiter enforces (from the settings). */
 typedef struct ratelimit_rule {
   ratelimit_kind kind;
-  double rate;  /* bucket: tokens per second; 0: no limit */
+  double rate;  /* bucket: tokens per second; strict: requests per second; 0: no limit */
   double burst; /* bucket: its size, >= 1 */
   ratelimit_window windows[RATELIMIT_MAX_WINDOWS]; /* window: none means no limit */
   size_t nwindows;
@@ -32,6 +33,8 @@ typedef struct ratelimit_rule {
 typedef struct ratelimit {
   double tokens;
   int64_t last_ns;                              /* bucket: the time of the last refill */
+  int64_t admitted_ms;                          /* strict: when the last request was admitted */
+  bool admitted;                                /* strict: one was */
   int64_t window_index[RATELIMIT_MAX_WINDOWS];  /* window: which window the count is of */
   int64_t window_count[RATELIMIT_MAX_WINDOWS];
 } ratelimit;

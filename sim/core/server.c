@@ -159,6 +159,10 @@ static bool server_begin(server *srv, struct MHD_Connection *conn, server_reques
     server_refuse(srv, rq, SIM_REFUSE_BAD_KEY, NULL, 0);
     return true;
   }
+  if (rq->account->expired) {
+    server_refuse(srv, rq, SIM_REFUSE_EXPIRED, NULL, 0);
+    return true;
+  }
   if (!ratelimit_take(&rq->account->limiter, &sm->settings.rule, now, &wait_ms)) {
     server_refuse(srv, rq, SIM_REFUSE_RATE, NULL, wait_ms);
     return true;

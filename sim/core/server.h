@@ -1,6 +1,6 @@
 /* server.h: the HTTP side: libmicrohttpd driven by our own epoll loop on one thread. It checks the
- * key, the rate limit and the faults, reads bodies (10 MB at most), and hands each request to the
- * API or the control endpoints. Slow answers are parked (suspended) and resumed by a timer, so
+ * size, the ban, the key, the rate limit and the faults, reads bodies (up to the API's limit), and
+ * hands each request to the API (sim_api) or the control endpoints. Slow answers are parked (suspended) and resumed by a timer, so
  * they never hold up other connections. */
 #ifndef SIM_SERVER_H
 #define SIM_SERVER_H

@@ -26,10 +26,10 @@ typedef struct settings_entry {
 /* The one table: adding a setting here gives it a flag, a JSON name, bounds and a help line. */
 static const settings_entry settings_table[] = {
     {"limiter", "limiter", KIND_LIMITER, SETTINGS_AT(rule.kind), 0, 0,
-     "KIND", "bucket|window: the rate limiter (default: bucket for autopilot-sim, window for ortto-sim)",
+     "KIND", "bucket|strict|window: the rate limiter (default: bucket for autopilot-sim, window for ortto-sim)",
      SETTINGS_FOR_ALL},
     {"rate", "rate", KIND_NUMBER, SETTINGS_AT(rule.rate), 0, 1e9,
-     "R", "bucket: requests per second per key (default 5; 0: unlimited)", SETTINGS_FOR_ALL},
+     "R", "bucket, strict: requests per second per key (default 5; 0: unlimited)", SETTINGS_FOR_ALL},
     {"burst", "burst", KIND_INTEGER, SETTINGS_AT(rule.burst), 1, 1e9,
      "B", "bucket: requests a key may send at once before the rate applies (default 5)", SETTINGS_FOR_ALL},
     {"windows", "windows", KIND_WINDOWS, SETTINGS_AT(rule), 0, 0,
@@ -101,9 +101,10 @@ static bool settings_store_text(settings *s, const settings_entry *e, const char
   }
   if (e->kind == KIND_LIMITER) {
     if (strcmp(text, "bucket") == 0) s->rule.kind = RATELIMIT_BUCKET;
+    else if (strcmp(text, "strict") == 0) s->rule.kind = RATELIMIT_STRICT;
     else if (strcmp(text, "window") == 0) s->rule.kind = RATELIMIT_WINDOW;
     else {
-      snprintf(err, errlen, "%s must be \"bucket\" or \"window\".", name);
+      snprintf(err, errlen, "%s must be \"bucket\", \"strict\" or \"window\".", name);
       return false;
     }
     return true;
@@ -215,7 +216,11 @@ void settings_write_json(const settings *s, jsonbuf *b) {
         jsonbuf_cstring(b, text);
         break;
       }
-      case KIND_LIMITER: jsonbuf_cstring(b, s->rule.kind == RATELIMIT_WINDOW ? "window" : "bucket"); break;
+      case KIND_LIMITER:
+        jsonbuf_cstring(b, s->rule.kind == RATELIMIT_WINDOW   ? "window"
+                           : s->rule.kind == RATELIMIT_STRICT ? "strict"
+                                                              : "bucket");
+        break;
       case KIND_LIST_FIELD:
         jsonbuf_cstring(b, *(const settings_list_field *)at == SETTINGS_LIST_FIELD_ALWAYS ? "always"
                                                                                           : "create-only");

@@ -21,6 +21,7 @@ struct sim;
 typedef struct sim_account {
   char *key;    /* the API key (owned); never printed except in /__sim/state, which is keyed by it */
   bool revoked; /* POST /__sim/keys {"revoke": key}: the key answers 401, its data is kept */
+  bool expired; /* POST /__sim/keys {"expire": key}: the account has expired (SIM_REFUSE_EXPIRED) */
   ratelimit limiter;
   void *data;
 } sim_account;
@@ -39,6 +40,7 @@ typedef struct sim_call {
 typedef enum {
   SIM_REFUSE_NO_KEY,    /* 400 or 401: no key header */
   SIM_REFUSE_BAD_KEY,   /* 401: unknown or revoked key */
+  SIM_REFUSE_EXPIRED,   /* a valid key of an expired account (Ortto: 403) */
   SIM_REFUSE_RATE,      /* 429: the limiter said no (retry_ms: when it would say yes) */
   SIM_REFUSE_BANNED,    /* 429: too many bad requests lately (retry_ms: when the ban ends) */
   SIM_REFUSE_FAULT,     /* 500: a simulated failure */

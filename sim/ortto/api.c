@@ -79,6 +79,7 @@ static void ortto_refuse(const sim *sm, sim_refusal why, const char *detail, int
   switch (why) {
     case SIM_REFUSE_NO_KEY: ortto_error(r, 401, "No API key provided: send it in the X-Api-Key header."); break;
     case SIM_REFUSE_BAD_KEY: ortto_error(r, 401, "Invalid API key."); break;
+    case SIM_REFUSE_EXPIRED: ortto_error(r, 403, "This account has expired."); break;
     case SIM_REFUSE_RATE:
     case SIM_REFUSE_BANNED: ortto_rate_limited(r, retry_ms); break;
     case SIM_REFUSE_FAULT: ortto_error(r, 500, "%s", detail); break;

@@ -178,7 +178,11 @@ static int cmd_history(cli_ctx *ctx, int argc, char **argv) {
     found = true;
     store_export_run *runs;
     size_t nr;
-    if (store_export_runs_list(s, all[i].id, (int)limit, &runs, &nr, &err) != SEG_OK) break;
+    if (store_export_runs_list(s, all[i].id, (int)limit, &runs, &nr, &err) != SEG_OK) { /* all or an error */
+      json_decref(arr);
+      store_destinations_free(all, n);
+      return cli_fail(ctx, &err);
+    }
     for (size_t k = 0; k < nr; k++) {
       const store_export_run *r = &runs[k];
       if (arr) {

@@ -261,6 +261,11 @@ seg_code dest_connect(const char *type, const char *api_url, const char *key, lo
                       size_t name_cap, char *account_email, size_t email_cap, seg_err *err) {
   const export_driver *drv = export_driver_find(type);
   if (!drv) return seg_err_set(err, SEG_EINVAL, "--type '%s' is not a destination type; use %s", type, export_driver_types());
+  /* the store keeps the URL whole or not at all: a cut URL would send the key elsewhere */
+  size_t max_url = sizeof ((store_destination *)0)->api_url - 1;
+  if (strlen(api_url) > max_url)
+    return seg_err_set(err, SEG_EINVAL, "the API URL is %zu bytes long, more than the %zu segship keeps; give a shorter one",
+                       strlen(api_url), max_url);
   if (strncmp(api_url, "https://", 8) != 0 && strncmp(api_url, "http://", 7) != 0)
     return seg_err_set(err, SEG_EINVAL, "the API URL must start with https:// (or http:// for a local simulator)");
   http_config cfg = {.base_url = api_url, .key_header = drv->key_header, .api_key = key, .rate = 0, .in_flight = 1,

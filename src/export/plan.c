@@ -119,7 +119,7 @@ static int add_problem(export_plan *p, const char *customer_id, const char *emai
   e->customer_id = arena_strdup(&p->strings, customer_id);
   e->email = arena_strdup(&p->strings, email ? email : "");
   e->kind = kind;
-  snprintf(e->reason, sizeof e->reason, "%s", reason);
+  text_copy(e->reason, sizeof e->reason, reason);
   return 0;
 }
 
@@ -148,9 +148,9 @@ static int on_desired(const store_desired_row *row, void *ctx) {
   const char *raw = ev->type == ATTR_NONE ? "" : seg_value_canonical(ev, tmp, sizeof tmp, &en);
   if (!export_email_normalise(raw, en, email, &reason)) {
     char why[200], shown[80];
-    snprintf(shown, sizeof shown, "%.*s", (int)(en > 60 ? 60 : en), raw);
+    snprintf(shown, sizeof shown, "%.*s", (int)text_utf8_prefix(raw, en, 60), raw);
     if (ev->type == ATTR_NONE) snprintf(why, sizeof why, "no email: %s is empty", bd->in->config->email_attr);
-    else snprintf(why, sizeof why, "invalid email '%s': %s", shown, reason);
+    else if (snprintf(why, sizeof why, "invalid email '%s': %s", shown, reason) >= (int)sizeof why) text_utf8_trim_tail(why);
     p->invalid++;
     if (add_problem(p, row->customer_id, shown, "invalid", why) != 0) goto oom;
     return 0;
@@ -168,8 +168,9 @@ static int on_desired(const store_desired_row *row, void *ctx) {
     export_person *first = &p->people[found];
     first->want |= row->segments;
     char why[256];
-    snprintf(why, sizeof why, "shares the email %.100s with profile %.60s, which is exported for both", email,
-             first->customer_id);
+    snprintf(why, sizeof why, "shares the email %.*s with profile %.*s, which is exported for both",
+             (int)text_utf8_prefix(email, strlen(email), 100), email,
+             (int)text_utf8_prefix(first->customer_id, strlen(first->customer_id), 60), first->customer_id);
     p->duplicates++;
     if (add_problem(p, row->customer_id, email, "duplicate", why) != 0) goto oom;
     p->n--; /* its two strings stay in the arena until the plan is freed */
@@ -177,9 +178,11 @@ static int on_desired(const store_desired_row *row, void *ctx) {
   }
   e->want = row->segments;
   buf_reset(&bd->fields);
+  if (bd->fields.failed) goto oom; /* a rendering short of a field is never sent */
   export_render rr = {.config = bd->in->config, .schema = bd->in->schema, .attrs = bd->attrs, .first_at = bd->first_at,
                       .last_at = bd->last_at, .custom_ids = bd->in->custom_ids};
   bd->in->driver->render_fields(&rr, row->values, &bd->fields);
+  if (bd->fields.failed) goto oom; /* a rendering short of a field is never sent */
   e->fields = arena_strndup(&p->strings, buf_str(&bd->fields), bd->fields.len);
   if (!e->fields) goto oom;
   crypto_generichash(e->hash, 16, (const unsigned char *)bd->fields.data, bd->fields.len, NULL, 0);

@@ -175,9 +175,10 @@ void export_fail_batch(engine *e, batch *b, http_request *r) {
   e->driver->describe_failure(r, why, sizeof why);
   bool refused = r->status >= 400 && r->status < 500;
   for (size_t i = 0; i < b->n; i++) {
-    char reason[400];
-    const char *what = b->kind == B_JOIN ? "adding to a list: " : b->kind == B_LEAVE ? "removing from a list: "
-                       : b->kind == B_RENAME ? "changing the email: " : "";
+    char reason[400], what[64] = "";
+    if (b->kind == B_JOIN) snprintf(what, sizeof what, "adding to a %s: ", e->driver->membership);
+    else if (b->kind == B_LEAVE) snprintf(what, sizeof what, "removing from a %s: ", e->driver->membership);
+    else if (b->kind == B_RENAME) snprintf(what, sizeof what, "changing the email: ");
     snprintf(reason, sizeof reason, "%s%s%s", what, why, refused ? "" : "; tried again next run");
     export_record_error(e, &e->plan->people[b->people[i]], refused ? "rejected" : "failed", reason);
   }

@@ -186,11 +186,12 @@ void http_client_free(http_client *c) {
 const http_stats *http_client_stats(const http_client *c) { return &c->stats; }
 
 static void start(http_client *c, slot *sl, http_request *r) {
-  char url[2048];
-  snprintf(url, sizeof url, "%s%s", c->base_url, r->path);
+  char *url = NULL; /* as long as it needs to be: a URL is never cut */
+  if (asprintf(&url, "%s%s", c->base_url, r->path) < 0) url = NULL;
   CURL *e = sl->easy;
   curl_easy_reset(e);
-  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_URL, url ? url : ""); /* curl copies it; "" fails the request (out of memory) */
+  free(url);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->cfg.timeout_ms);

@@ -465,9 +465,15 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
                  err, "reading the field mapping")) != SEG_OK)
     return rc;
   sqlite3_bind_int64(st, 1, destination_id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  /* every row or an error: an export never runs with a field or a segment left out */
+  int step;
+  bool oom = false;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     store_field_map *f = realloc(out->fields, (out->n_fields + 1) * sizeof *f);
-    if (!f) break;
+    if (!f) {
+      oom = true;
+      break;
+    }
     out->fields = f;
     f = &f[out->n_fields++];
     store__copy_text(st, 0, f->attr, sizeof f->attr);
@@ -475,6 +481,12 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
     f->custom = sqlite3_column_int(st, 2) != 0;
   }
   sqlite3_finalize(st);
+  if (oom || step != SQLITE_DONE) {
+    rc = oom ? seg_err_set(err, SEG_ENOMEM, "out of memory reading the field mapping")
+             : store__sqlite_err(s, err, "reading the field mapping");
+    store_export_config_free(out);
+    return rc;
+  }
   if ((rc = store__prep(s,
                  "SELECT e.segment_id, g.name FROM export_segments e JOIN segments g ON g.segment_id = e.segment_id "
                  "WHERE e.destination_id = ? ORDER BY e.position",
@@ -483,17 +495,26 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
     return rc;
   }
   sqlite3_bind_int64(st, 1, destination_id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t *ids = realloc(out->segment_ids, (out->n_segments + 1) * sizeof *ids);
     if (ids) out->segment_ids = ids;
     char(*names)[129] = realloc(out->segment_names, (out->n_segments + 1) * sizeof *names);
     if (names) out->segment_names = names;
-    if (!ids || !names) break;
+    if (!ids || !names) {
+      oom = true;
+      break;
+    }
     out->segment_ids[out->n_segments] = sqlite3_column_int64(st, 0);
     store__copy_text(st, 1, out->segment_names[out->n_segments], 129);
     out->n_segments++;
   }
   sqlite3_finalize(st);
+  if (oom || step != SQLITE_DONE) {
+    rc = oom ? seg_err_set(err, SEG_ENOMEM, "out of memory reading the segments")
+             : store__sqlite_err(s, err, "reading the segments");
+    store_export_config_free(out);
+    return rc;
+  }
   return SEG_OK;
 }
 

@@ -24,9 +24,14 @@ seg_code store_export_lists_get(store *s, int64_t destination_id, store_export_l
                      "reading the export's lists");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, destination_id);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  int step;
+  bool oom = false;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     store_export_list *p = realloc(*out, (*n + 1) * sizeof *p);
-    if (!p) break;
+    if (!p) {
+      oom = true;
+      break;
+    }
     *out = p;
     p = &p[(*n)++];
     p->segment_id = sqlite3_column_int64(st, 0);
@@ -34,6 +39,13 @@ seg_code store_export_lists_get(store *s, int64_t destination_id, store_export_l
     store__copy_text(st, 2, p->title, sizeof p->title);
   }
   sqlite3_finalize(st);
+  if (oom || step != SQLITE_DONE) { /* a partial list is no list: never an entry left out */
+    seg_code bad = oom ? seg_err_set(err, SEG_ENOMEM, "out of memory reading the export's lists") : store__sqlite_err(s, err, "reading the export's lists");
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return bad;
+  }
   return SEG_OK;
 }
 
@@ -319,13 +331,25 @@ seg_code store_export_runs_list(store *s, int64_t destination_id, int limit, sto
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, destination_id);
   sqlite3_bind_int(st, 2, limit);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  int step;
+  bool oom = false;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     store_export_run *p = realloc(*out, (*n + 1) * sizeof *p);
-    if (!p) break;
+    if (!p) {
+      oom = true;
+      break;
+    }
     *out = p;
     read_run(st, &p[(*n)++]);
   }
   sqlite3_finalize(st);
+  if (oom || step != SQLITE_DONE) { /* a partial list is no list: never an entry left out */
+    seg_code bad = oom ? seg_err_set(err, SEG_ENOMEM, "out of memory reading the runs") : store__sqlite_err(s, err, "reading the runs");
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return bad;
+  }
   return SEG_OK;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/store_internal.h"
+#include "util/text.h"
 
 #define STORE_APPLICATION_ID 0x53475348 /* "SGSH" */
 
@@ -519,5 +520,5 @@ seg_code store__step_done(store *s, sqlite3_stmt *st, seg_err *err, const char *
 
 void store__copy_text(sqlite3_stmt *st, int col, char *out, size_t cap) {
   const char *t = (const char *)sqlite3_column_text(st, col);
-  snprintf(out, cap, "%s", t ? t : "");
+  text_copy(out, cap, t ? t : ""); /* a cut falls between characters */
 }

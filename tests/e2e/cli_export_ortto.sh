@@ -3,8 +3,9 @@
 # Ortto's final state (people, fields, tags) against the segments: setup (--type ortto, regions),
 # a first run, an unchanged rerun with no write, changed fields, changed emails (the same person),
 # joins and leaves riding in the merges, custom fields created once, a suppressed email reported,
-# a key refused mid-life; then faults and kill -9 resumed exactly. The exactness checks are the
-# Autopilot suite's (segship_lib.sh, with SIM_TYPE=ortto).
+# a key refused mid-life, the key never in clear, windows' 429s waited out; then faults, kill -9
+# and Ctrl-C resumed exactly. The exactness checks are the Autopilot suite's (segship_lib.sh, with
+# SIM_TYPE=ortto).
 source "$(dirname "$0")/lib.sh"
 use_ortto_sim
 SIM_TYPE=ortto
@@ -143,6 +144,37 @@ out=$(seg export run ort --full 2>&1); rc=$?
 is "$rc" 1 "a refused key fails the run"
 like "$out" "Ortto rejected the API key" "and says to reconnect"
 control POST /keys "{\"restore\": \"$KEY1\"}"
+control POST /keys "{\"expire\": \"$KEY1\"}"
+out=$(seg export run ort --full 2>&1); rc=$?
+is "$rc" 1 "an expired account (403) fails the run"
+like "$out" "Ortto rejected the API key" "with the same sentence"
+control POST /keys "{\"restore\": \"$KEY1\"}"
+
+# ---- the key never appears in clear: not in the store, its WAL, the run's output or its log
+out=$(seg export run ort --full --json 2>"$TAP_TMP/run.err")
+printf '%s' "$out" >"$TAP_TMP/run.out"
+sqlite3 "$DB" "PRAGMA wal_checkpoint" >/dev/null
+found=0
+for f in "$DB" "$DB"-wal "$TAP_TMP/run.out" "$TAP_TMP/run.err"; do
+  [[ -f $f ]] || continue
+  if grep -aq "$KEY1" "$f"; then found=1; diag "the key found in $f"; fi
+done
+is "$found" 0 "no API key in clear in the store, its WAL, the output or the log"
+sim_stop
+
+# ---- Ortto's windows push back: the 429's try-in-seconds is honoured, nothing is lost
+sim_start --api-key "$KEY1" --windows 3/1s --seed 9
+setup_store 1500 7
+seg segment create Spain --rule 'Country = "spain"' >/dev/null
+seg segment create Loyal --rule 'Orders >= 3' >/dev/null
+TAG_PREFIX=""
+add_destination ort
+seg export configure ort --email Email --segments Spain,Loyal >/dev/null
+json=$(seg export run ort --json --in-flight 4)
+is "$(jq -r .status <<<"$json")" succeeded "against 3 requests a second, unpaced, the run succeeds"
+(( $(jq .throttled <<<"$json") > 0 )) && pass "Ortto's 429s came and were waited out ($(jq .throttled <<<"$json"))" \
+  || fail "no 429 seen with four requests in flight against 3/1s"
+is_exact ort "after the 429s the tags are exact" contacts
 sim_stop
 
 # ---- faults and the window limiter: nothing lost, nothing doubled
@@ -182,6 +214,15 @@ for delay in 0.4 1.1 0.7; do
   wait "$pid" 2>/dev/null
 done
 is "$killed" 3 "three runs were killed mid-flight"
+# Ctrl-C: the merges in flight finish and are recorded, the run ends cancelled (at 1 request a
+# second, a --full run of 40 merges is still going after a second)
+"$SEGSHIP_BIN" --db "$DB" export run ort --full --json >"$TAP_TMP/cancel.json" 2>/dev/null &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+is "$?" 1 "Ctrl-C ends the run with status 1"
+is "$(jq -r .status "$TAP_TMP/cancel.json")" cancelled "recorded as cancelled"
 seg destination update ort --rate-limit 0 >/dev/null
 json=$(seg export run ort --json)
 is "$(jq -r .status <<<"$json")" succeeded "the next run completes"

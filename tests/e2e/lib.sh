@@ -227,6 +227,24 @@ key_works() {
   [[ $STATUS == 200 ]]
 }
 
+# burst N PATH [KEY]: fires N requests at once (curl --parallel, one connection each) with KEY
+# (default $SIM_KEY) and prints their statuses, one per line. autopilot-sim: GET PATH; ortto-sim:
+# POST PATH with the body {}.
+burst() {
+  local n=$1 path=$2 key=${3:-$SIM_KEY} i args
+  : >"$TAP_TMP/burst.cfg"
+  for ((i = 0; i < n; i++)); do
+    printf 'url = "%s"\noutput = "/dev/null"\n' "$SIM_URL$path" >>"$TAP_TMP/burst.cfg"
+  done
+  if [[ $SIM_BIN == *ortto-sim* ]]; then args=(-H "X-Api-Key: $key" -H 'Content-Type: application/json' -d '{}')
+  else args=(-H "autopilotapikey: $key"); fi
+  curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max "$n" "${args[@]}" \
+    -w '%{http_code}\n' -K "$TAP_TMP/burst.cfg"
+}
+
+# count WORD TEXT: how many lines of TEXT are exactly WORD.
+count() { grep -c "^$1\$" <<<"$2"; }
+
 # control METHOD PATH [BODY]: a /__sim call (no key); sets STATUS and BODY.
 control() {
   local args=()

@@ -87,8 +87,14 @@ is "$STATUS" 400 "a malformed window is refused"
 control POST /keys '{"revoke":"k2"}'
 key_works k2
 is_ortto_error 401 "a revoked key"
+control POST /keys '{"expire":"k2"}'
+is "$BODY" '{"revoked":false,"expired":true}' "a key's account can expire"
+key_works k2
+is_ortto_error 403 "an expired account"
 control POST /keys '{"restore":"k2"}'
 ok "a restored key works" key_works k2
+control POST /keys '{"expire":"k2","revoke":"k2"}'
+is "$STATUS" 400 "one action at a time"
 control GET /state
 is "$(j '.accounts|keys|join(",")')" "k1,k2" "state has one account per key"
 is "$(j '.accounts.k1|keys|join(",")')" "custom_fields,people,tags" "an account is people, custom_fields, tags"

@@ -141,6 +141,10 @@ is_error 401 "Unauthorized" "a revoked key"
 control POST /keys "{\"restore\": \"$SIM_KEY\"}"
 api GET /contact/seeded@example.com
 is "$STATUS" 200 "a restored key finds its data again"
+control POST /keys "{\"expire\": \"$SIM_KEY\"}"
+api GET /account
+is_error 401 "Unauthorized" "an expired account answers as a key that no longer works (Autopilot has no 403)"
+control POST /keys "{\"restore\": \"$SIM_KEY\"}"
 control POST /keys '{"revoke": "no-such-key"}'
 is "$STATUS" 404 "revoking an unknown key is a 404"
 control POST /keys '{"nope": 1}'
