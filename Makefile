@@ -3,7 +3,7 @@
 
 BUILD    ?= build
 CC       ?= gcc
-PKGS     := sqlite3 jansson libcurl libsodium libmicrohttpd
+PKGS     := sqlite3 jansson libcurl libsodium libmicrohttpd libpq
 SIM_PKGS := jansson libmicrohttpd
 OPT      ?= -O2
 SAN      ?=
@@ -38,7 +38,7 @@ SIM_CORE_OBJ := $(SIM_CORE_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 REPLAY_BIN := $(patsubst fuzz/fuzz_%.c,$(BUILD)/tests/replay_%,$(wildcard fuzz/fuzz_*.c))
 
-.PHONY: all deps test asan bench demo fuzz valgrind clean
+.PHONY: all deps test asan bench demo demo-postgres fuzz valgrind clean
 all: $(BUILD)/segship $(SIM_APIS:%=$(BUILD)/%-sim) $(UNIT_BIN) $(REPLAY_BIN)
 
 $(BUILD)/libsegship.a: $(LIB_OBJ)
@@ -111,6 +111,11 @@ valgrind: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh $(BUILD)
+
+# The same with profiles in PostgreSQL (a private server, scripts/with-postgres.sh): copy and pushdown.
+demo-postgres: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/demo-postgres.sh $(BUILD)
 
 # Fuzzing with clang and libFuzzer: the library is built with clang into build-fuzz/, each
 # fuzz/fuzz_NAME.c is linked against it and run for FUZZ_SECONDS on its seeds (fuzz/corpus/NAME,

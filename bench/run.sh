@@ -10,7 +10,7 @@ out="$root/BENCHMARKS.md"
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 
-for b in bench/import.sh bench/segments.sh bench/export.sh bench/export_ortto.sh; do
+for b in bench/import.sh bench/segments.sh bench/postgres.sh bench/export.sh bench/export_ortto.sh; do
   echo "running $b ..." >&2
   bash "$b" "$build" >>"$rows" || echo "| $b failed | | | | |" >>"$rows"
 done
@@ -41,6 +41,8 @@ bash bench/sim/run.sh "$build" 2>/dev/null | awk -F'|' 'NF > 3 {printf "|%s|%s| 
   echo "  (bench/peer/peer_export.js: contacts.upsert in arrays of 100, then lists.add per contact), run on"
   echo "  the same profiles into the same simulator in the same run. Its rate-limited figures are computed"
   echo "  floors (its calls / the rate), since it would take hours."
+  echo "- The PostgreSQL rows run against a private PostgreSQL 15 on the same machine (bench/postgres.sh starts"
+  echo "  one with scripts/with-postgres.sh); the table's generated profiles are those of the segments rows."
   echo "- Reproduce: \`make bench\` (BENCH_RUNS=N for more runs per figure)."
 } >"$out"
 cat "$out"

@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   gcc make pkg-config
   libsqlite3-dev libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev
-  libcmocka-dev
+  libcmocka-dev libpq-dev
+  postgresql-15
   jq curl sqlite3 tzdata time valgrind
 )
 # Node.js runs the third-party Autopilot client that checks the simulator, and the benchmark peer.

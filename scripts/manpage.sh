@@ -13,7 +13,7 @@ commands=(
   "user add" "user update" "user remove" "user list"
   "destination add" "destination list" "destination show" "destination remove" "destination rotate-key"
   "export configure" "export show" "export run" "export history" "export errors"
-  "source add" "source list" "source remove" "refresh" "schedule set" "schedule show" "serve"
+  "source add" "source add --postgres URI" "source list" "source show" "source remove" "refresh" "schedule set" "schedule show" "serve"
 )
 
 cat <<'HEAD'
@@ -67,6 +67,9 @@ The master key file (default: the store's path with \fI.key\fR appended).
 .TP
 .B SEGSHIP_NOW
 Pins the clock to an ISO-8601 date or datetime (tests of relative dates).
+.TP
+.B PGPASSWORD\fR, \fBPGPASSFILE\fR, \fBPGSSLMODE\fR, ...
+libpq's own variables, for a PostgreSQL source without \fB\-\-password\-file\fR (docs/postgres.md).
 .TP
 .B SEGSHIP_BACKOFF_MS
 The first retry delay of an export, in milliseconds (default 500).

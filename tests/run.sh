@@ -25,6 +25,9 @@ fi
 passed=0 failed=0 failed_files=()
 run_one() { # name, command...
   local name=$1; shift
+  # Tests of the PostgreSQL source run against a private server of their own (scripts/with-postgres.sh)
+  # unless one is given (SEGSHIP_TEST_PG_URI).
+  if [[ $name == *postgres* && -z ${SEGSHIP_TEST_PG_URI:-} ]]; then set -- bash "$root/scripts/with-postgres.sh" "$@"; fi
   local log="$logdir/$name.log" t0 t1 p f rc
   t0=$(date +%s)
   timeout --kill-after=10 900 "$@" >"$log" 2>&1

@@ -3,13 +3,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_source_pg.h"
 #include "ingest/ingest.h"
 #include "schedule/cron.h"
 #include "schedule/refresh.h"
 #include "schedule/service.h"
+#include "store/pgsources.h"
 #include "store/refreshes.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -20,6 +23,9 @@ enum { OPT_FILE = 256, OPT_FORMAT, OPT_REPLACE, OPT_MAX_DELETE, OPT_TZ, OPT_LIST
 /* ---- sources ---- */
 
 static int cmd_source_add(cli_ctx *ctx, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) /* a PostgreSQL source has options of its own */
+    if (strcmp(argv[i], "--postgres") == 0 || strncmp(argv[i], "--postgres=", 11) == 0)
+      return cli_source_add_postgres(ctx, argc, argv);
   static const cli_option opts[] = {
       {"file", required_argument, OPT_FILE, "PATH", "the file to import at each refresh"},
       {"format", required_argument, OPT_FORMAT, "csv|jsonl", "its format (default: from the extension)"},
@@ -79,19 +85,29 @@ static int cmd_source_list(cli_ctx *ctx, int argc, char **argv) {
   store_source *list;
   size_t n;
   if (!s || store_sources_list(s, &list, &n, &err) != SEG_OK) return cli_fail(ctx, &err);
+  store_pg_source *pg;
+  size_t n_pg;
+  if (store_pg_sources_list(s, &pg, &n_pg, &err) != SEG_OK) {
+    free(list);
+    return cli_fail(ctx, &err);
+  }
   if (ctx->json) {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-      json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:i}", "name", list[i].name, "path", list[i].path, "format",
-                                           list[i].format, "replace", list[i].replace, "max_delete", list[i].max_delete));
+      json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b, s:i}", "name", list[i].name, "kind", "file",
+                                           "path", list[i].path, "format", list[i].format, "replace", list[i].replace,
+                                           "max_delete", list[i].max_delete));
+    for (size_t i = 0; i < n_pg; i++) json_array_append_new(arr, cli_source_pg_json(&pg[i]));
     cli_print_json(json_pack("{s:o}", "sources", arr));
   } else {
-    if (!n) printf("no sources: 'segship source add NAME --file PATH' adds one\n");
+    if (!n && !n_pg) printf("no sources: 'segship source add NAME --file PATH' adds one\n");
     for (size_t i = 0; i < n; i++)
       printf("%-24s %-6s %-8s %s\n", cli_safe(list[i].name), list[i].format, list[i].replace ? "replace" : "upsert",
              cli_safe(list[i].path));
+    for (size_t i = 0; i < n_pg; i++) cli_source_pg_print(&pg[i]);
   }
   free(list);
+  store_pg_sources_free(pg, n_pg);
   return 0;
 }
 
@@ -107,15 +123,67 @@ static int cmd_source_remove(cli_ctx *ctx, int argc, char **argv) {
   if (!name) return cli_usage_error(ctx, "give the source's name");
   seg_err err = {0};
   store *s = cli_store(ctx, &err);
-  if (!s || store_source_remove(s, name, &err) != SEG_OK) return cli_fail(ctx, &err);
+  if (!s) return cli_fail(ctx, &err);
+  if (store_source_remove(s, name, &err) != SEG_OK &&
+      (err.code != SEG_ENOTFOUND || store_pg_source_remove(s, name, &err) != SEG_OK))
+    return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(json_pack("{s:s, s:b}", "name", name, "removed", 1));
   else printf("removed source '%s'\n", cli_safe(name));
   return 0;
 }
 
+static int cmd_source_show(cli_ctx *ctx, int argc, char **argv) {
+  static const cli_option opts[] = {{0}};
+  const char *name = NULL, *v;
+  int c;
+  while ((c = cli_next_option(ctx, argc, argv, opts, "segship source show NAME [--json]", &v)) != CLI_OPT_END) {
+    if (c == CLI_OPT_HELP) return 0;
+    if (c == CLI_OPT_ERROR) return 2;
+    if (c == 1) name = v;
+  }
+  if (!name) return cli_usage_error(ctx, "give the source's name");
+  seg_err err = {0};
+  store *s = cli_store(ctx, &err);
+  store_source *list = NULL;
+  store_pg_source *pg = NULL;
+  size_t n = 0, n_pg = 0;
+  if (!s || store_sources_list(s, &list, &n, &err) != SEG_OK) return cli_fail(ctx, &err);
+  if (store_pg_sources_list(s, &pg, &n_pg, &err) != SEG_OK) {
+    free(list);
+    return cli_fail(ctx, &err);
+  }
+  json_t *o = NULL;
+  for (size_t i = 0; i < n && !o; i++)
+    if (strcasecmp(list[i].name, name) == 0)
+      o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", list[i].name, "kind", "file", "path", list[i].path, "format",
+                    list[i].format, "replace", list[i].replace);
+  for (size_t i = 0; i < n_pg && !o; i++)
+    if (strcasecmp(pg[i].name, name) == 0) o = cli_source_pg_json(&pg[i]);
+  free(list);
+  store_pg_sources_free(pg, n_pg);
+  if (!o) {
+    seg_err_set(&err, SEG_ENOTFOUND, "there is no source '%s'; 'segship source list' shows them", name);
+    return cli_fail(ctx, &err);
+  }
+  if (ctx->json) {
+    cli_print_json(o);
+  } else {
+    const char *key;
+    json_t *val;
+    json_object_foreach(o, key, val) {
+      if (json_is_string(val)) printf("%-20s %s\n", key, cli_safe(json_string_value(val)));
+      else if (json_is_integer(val)) printf("%-20s %lld\n", key, (long long)json_integer_value(val));
+      else printf("%-20s %s\n", key, json_is_true(val) ? "yes" : "no");
+    }
+    json_decref(o);
+  }
+  return 0;
+}
+
 const cli_command cli_source_commands[] = {
-    {"add", cmd_source_add, NULL, "a file of profiles to import at each refresh"},
+    {"add", cmd_source_add, NULL, "a file, or a PostgreSQL table or query (--postgres), of profiles to import at each refresh"},
     {"list", cmd_source_list, NULL, "every source"},
+    {"show", cmd_source_show, NULL, "one source's settings (never a password)"},
     {"remove", cmd_source_remove, NULL, "stop importing a source"},
     {NULL, NULL, NULL, NULL},
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "source/postgres.h"
 #include "segment/segment.h"
 #include "util/clock.h"
 
@@ -274,6 +275,21 @@ static int cmd_refresh(cli_ctx *ctx, int argc, char **argv) {
   return rc;
 }
 
+/* A preview runs where the segments run: in PostgreSQL for a pushdown source, else in the store. */
+static seg_code preview_count(store *s, const char *rule, int64_t *count, seg_err *err) {
+  bool pushed;
+  seg_code rc = pg_pushdown_preview(s, rule, 0, count, NULL, NULL, &pushed, err);
+  return rc != SEG_OK || pushed ? rc : segment_preview(s, rule, count, err);
+}
+
+static seg_code preview_ids(store *s, const char *rule, int64_t limit, int (*fn)(const char *id, void *ctx), void *ctx,
+                            seg_err *err) {
+  bool pushed;
+  int64_t ignore;
+  seg_code rc = pg_pushdown_preview(s, rule, limit, &ignore, fn, ctx, &pushed, err);
+  return rc != SEG_OK || pushed ? rc : segment_preview_ids(s, rule, limit, fn, ctx, err);
+}
+
 static int cmd_preview(cli_ctx *ctx, int argc, char **argv) {
   static const cli_option opts[] = {
       {"rule", required_argument, OPT_RULE, "EXPR", "the rule to try"},
@@ -294,12 +310,12 @@ static int cmd_preview(cli_ctx *ctx, int argc, char **argv) {
   seg_err err = {0};
   store *s = cli_store(ctx, &err);
   int64_t count;
-  if (!s || segment_preview(s, rule, &count, &err) != SEG_OK) return cli_fail(ctx, &err);
+  if (!s || preview_count(s, rule, &count, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) {
     json_t *o = json_pack("{s:s, s:I}", "rule", rule, "members", (json_int_t)count);
     if (members > 0) {
       id_list l = {json_array()};
-      segment_preview_ids(s, rule, members, collect_id, &l, &err);
+      preview_ids(s, rule, members, collect_id, &l, &err);
       json_object_set_new(o, "member_ids", l.arr);
     }
     cli_print_json(o);
@@ -307,7 +323,7 @@ static int cmd_preview(cli_ctx *ctx, int argc, char **argv) {
     printf("%lld profiles match\n", (long long)count);
     if (members > 0) {
       id_list l = {NULL};
-      segment_preview_ids(s, rule, members, collect_id, &l, &err);
+      preview_ids(s, rule, members, collect_id, &l, &err);
     }
   }
   return 0;

@@ -220,6 +220,10 @@ static seg_code import_csv(session *ss, FILE *f, seg_err *err) {
         }
       }
       if (rc == SEG_OK) rc = store_import_attr(ss->imp, nm, &col_attr[c], err);
+      for (size_t k = 0; rc == SEG_OK && k < ss->opt->n_typed; k++) /* a typed column starts as its type */
+        if (strcmp(ss->opt->typed_names[k], nm) == 0 &&
+            store_import_schema(ss->imp)->attrs[col_attr[c]].type == ATTR_NONE && col_attr[c] != id_index)
+          rc = store_import_widen(ss->imp, col_attr[c], ss->opt->typed_types[k], err);
       if (rc == SEG_OK && col_attr[c] == id_index) id_col = (int)c;
     }
   }
@@ -282,7 +286,7 @@ static seg_code import_csv(session *ss, FILE *f, seg_err *err) {
   free(col_attr);
   if (rc != SEG_OK) goto done;
   if (got < 0) goto fatal;
-  if (ss->rep->rows == 0)
+  if (ss->rep->rows == 0 && !ss->opt->allow_empty)
     rc = seg_err_set(err, SEG_EINVAL, "%s has a header but no profiles; nothing was imported", ss->name);
 done:
   csv_free(r);
@@ -444,14 +448,14 @@ static ingest_format detect(FILE *f, const char *path) {
 seg_code ingest_import(store *s, const ingest_options *opt, ingest_report *rep, seg_err *err) {
   memset(rep, 0, sizeof *rep);
   double t0 = clock_mono_s();
-  bool from_stdin = strcmp(opt->path, "-") == 0;
-  const char *name = from_stdin ? "standard input" : opt->path;
-  FILE *f = from_stdin ? stdin : fopen(opt->path, "rb");
+  bool from_stdin = !opt->stream && strcmp(opt->path, "-") == 0;
+  const char *name = opt->label ? opt->label : from_stdin ? "standard input" : opt->path;
+  FILE *f = opt->stream ? opt->stream : from_stdin ? stdin : fopen(opt->path, "rb");
   if (!f)
     return seg_err_set(err, errno == ENOENT ? SEG_ENOTFOUND : SEG_EIO, "cannot open %s: %s; check the path", name,
                        strerror(errno));
   ingest_format fmt = opt->format;
-  if (fmt == INGEST_FORMAT_AUTO) fmt = from_stdin ? INGEST_FORMAT_CSV : detect(f, opt->path);
+  if (fmt == INGEST_FORMAT_AUTO) fmt = from_stdin || opt->stream ? INGEST_FORMAT_CSV : detect(f, opt->path);
   rep->format = fmt == INGEST_FORMAT_JSONL ? "jsonl" : "csv";
 
   session ss = {.opt = opt, .rep = rep, .name = name};
@@ -463,6 +467,7 @@ seg_code ingest_import(store *s, const ingest_options *opt, ingest_report *rep, 
     rc = seg_err_set(err, SEG_EINVAL, "none of the %lld rows of %s could be imported (line %lld: %s); nothing changed",
                      (long long)rep->rows, name, p ? (long long)p->line : 0LL, p ? p->reason : "?");
   }
+  if (rc == SEG_OK && opt->before_finish) rc = opt->before_finish(s, ss.imp, opt->hook_ctx, err);
   if (rc == SEG_OK) {
     rc = store_import_finish(ss.imp, opt->replace, opt->max_delete_pct, name, rep->format, rep->rejected, &rep->counts, err);
   } else if (ss.imp) {
@@ -471,7 +476,7 @@ seg_code ingest_import(store *s, const ingest_options *opt, ingest_report *rep, 
   free(ss.values);
   free(ss.present);
   free(ss.scratch);
-  if (!from_stdin) fclose(f);
+  if (!from_stdin && !opt->stream) fclose(f);
   rep->seconds = clock_mono_s() - t0;
   if (rc != SEG_OK) {
     free(rep->problems);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "store/import.h"
 #include "store/store.h"
@@ -23,6 +24,16 @@ typedef struct ingest_options {
   int max_delete_pct;   /* with replace: the most it may delete, in percent of the stored profiles
                          * (0: none; STORE_MAX_DELETE_DEFAULT for the default; 100: no limit) */
   bool strict;          /* refuse the whole file at its first bad row */
+  /* For a stream that is not a file (a PostgreSQL source's COPY): */
+  FILE *stream;         /* read this (CSV with a header) instead of opening path; not closed */
+  const char *label;    /* names the input in messages and the import record (default: path) */
+  bool allow_empty;     /* a header without rows imports nothing instead of failing */
+  const char *const *typed_names; /* a new attribute named typed_names[i] starts as typed_types[i] */
+  const attr_type *typed_types;
+  size_t n_typed;
+  /* Called inside the import's transaction before it commits (NULL: none); a failure aborts it. */
+  seg_code (*before_finish)(store *s, store_import *imp, void *ctx, seg_err *err);
+  void *hook_ctx;
 } ingest_options;
 
 typedef struct ingest_problem {

@@ -8,6 +8,7 @@
 
 #include "ingest/ingest.h"
 #include "segment/segment.h"
+#include "source/postgres.h"
 #include "store/destinations.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -87,6 +88,32 @@ seg_code refresh_run(store *s, const char *db_path, const refresh_options *o, re
     }
   }
   free(sources);
+  /* PostgreSQL sources (issue 14), copied through the same import path. */
+  store_pg_source *pg = NULL;
+  size_t n_pg = 0;
+  if ((rc = store_pg_sources_list(s, &pg, &n_pg, err)) != SEG_OK) return rc;
+  for (size_t i = 0; i < n_pg && !cancelled; i++) {
+    if (o->cancel && *o->cancel) {
+      cancelled = true;
+      break;
+    }
+    store_refresh_step *st = add_step(r, "import", pg[i].name);
+    if (!st) break;
+    pg_import_report pr;
+    seg_err perr = {0};
+    if (pg_source_import(s, &pg[i], &pr, &perr) == SEG_OK) {
+      const store_import_counts *k = &pr.ingest.counts;
+      end_step(s, r, st, "ok", "%s: %lld read, %lld inserted, %lld updated, %lld unchanged, %lld deleted, %lld rejected",
+               pr.pushdown ? "segment members" : pr.incremental ? "changed rows" : "all rows", (long long)pr.ingest.rows, (long long)k->inserted,
+               (long long)k->updated, (long long)k->unchanged, (long long)k->deleted, (long long)pr.ingest.rejected);
+      schema_changed |= pr.ingest.n_widenings || pr.ingest.new_attributes;
+      pg_import_report_free(&pr);
+    } else {
+      all_ok = false;
+      end_step(s, r, st, "failed", "%s", perr.msg);
+    }
+  }
+  store_pg_sources_free(pg, n_pg);
   if (schema_changed) {
     int broken;
     seg_err ignore;

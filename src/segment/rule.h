@@ -45,6 +45,32 @@ typedef struct rule_compiled {
 seg_code rule_compile(const char *text, const char *self, const store_schema *schema, rule_segment_lookup lookup,
                       void *lookup_ctx, int64_t now_ms, rule_compiled *out, seg_err *err);
 void rule_compiled_free(rule_compiled *c);
+
+/* ---- the PostgreSQL dialect (a PostgreSQL source in pushdown mode, issue 14) ---- */
+
+/* Where a rule runs in PostgreSQL: the column holding each schema attribute there. */
+typedef struct rule_pg_target {
+  const char *const *columns; /* columns[i]: schema->attrs[i]'s column (quoted by the compiler) */
+  const unsigned *oids;       /* oids[i]: its PostgreSQL type (timestamp and timestamptz differ) */
+} rule_pg_target;
+
+/* Compiles text like rule_compile (the same parser, checks and messages) to a PostgreSQL boolean
+   expression over target's columns, with placeholders $1... for params (bind each as text, from
+   rule_pg_param_text; the SQL casts it). The meaning is segship's: text is trimmed, empty text is no
+   value, text compares case-insensitively with the same simple case folding as seg_nocase (lower()
+   under the collation "C.utf8", compared in code point order), datetimes to the second, and `not`
+   counts empty values as not matching. The SQL is TRUE for the profiles the rule selects. */
+seg_code rule_compile_pg(const char *text, const char *self, const store_schema *schema, rule_segment_lookup lookup,
+                         void *lookup_ctx, int64_t now_ms, const rule_pg_target *target, rule_compiled *out,
+                         seg_err *err);
+/* The text form of a bound value for PostgreSQL (in scratch, at least 64 bytes, or v's own text). */
+const char *rule_pg_param_text(const seg_value *v, char *scratch, size_t cap, size_t *len);
+/* The expression giving a column's value as segship reads it (text trimmed and NULL when empty,
+   datetimes to the second), appended to b; -1 when memory runs out. For the pushdown's SELECT. */
+struct buf;
+int rule_pg_value_expr(struct buf *b, const char *column, unsigned oid);
+/* A PostgreSQL identifier, double-quoted, appended to b; -1 when memory runs out. */
+int rule_pg_ident(struct buf *b, const char *name);
 /* A store_where view of a compiled rule, for store_where_count / store_where_each_id. It points into c. */
 store_where rule_where(const rule_compiled *c);
 

@@ -452,8 +452,26 @@ static seg_code finish(compiler *c, rule_compiled *out) {
   return SEG_OK;
 }
 
+/* The PostgreSQL emitter's way to bind a value: its 1-based number. */
+static int push_numbered(void *ctx, const seg_value *v) {
+  compiler *c = ctx;
+  return push_param(c, v) == 0 ? (int)c->n_params : -1;
+}
+
 seg_code rule_compile(const char *text, const char *self, const store_schema *schema, rule_segment_lookup lookup,
                       void *lookup_ctx, int64_t now_ms, rule_compiled *out, seg_err *err) {
+  return rule__compile(text, self, schema, lookup, lookup_ctx, now_ms, NULL, out, err);
+}
+
+seg_code rule_compile_pg(const char *text, const char *self, const store_schema *schema, rule_segment_lookup lookup,
+                         void *lookup_ctx, int64_t now_ms, const rule_pg_target *target, rule_compiled *out,
+                         seg_err *err) {
+  return rule__compile(text, self, schema, lookup, lookup_ctx, now_ms, target, out, err);
+}
+
+seg_code rule__compile(const char *text, const char *self, const store_schema *schema, rule_segment_lookup lookup,
+                       void *lookup_ctx, int64_t now_ms, const rule_pg_target *target, rule_compiled *out,
+                       seg_err *err) {
   memset(out, 0, sizeof *out);
   seg_err local;
   if (!err) err = &local;
@@ -483,7 +501,8 @@ seg_code rule_compile(const char *text, const char *self, const store_schema *sc
                      "the rule%s nests its groups too deeply for the database to evaluate; use fewer levels of "
                      "parentheses",
                      c.n_segs ? ", with the segments it uses inlined," : "");
-  if (rc == SEG_OK && emit(&c, root, true) != 0)
+  if (rc == SEG_OK &&
+      (target ? rule__emit_pg(&c.sql, root, true, schema, target, push_numbered, &c) : emit(&c, root, true)) != 0)
     rc = c.sql.len + 64 >= RULE_MAX_SQL_BYTES
              ? seg_err_set(err, SEG_ELIMIT,
                            "the rule is too large once its segments are inlined (more than %u bytes of SQL); simplify "

@@ -180,4 +180,17 @@ seg_code rule__check_condition(const rule_checker *k, const rule_ast *ast, const
 /* Allocates a logic node from the checker's budget (NULL with err filled when it is spent). */
 rule_logic *rule__logic_new(const rule_checker *k, rule_logic_kind kind);
 
+/* ---- dialects ---- */
+
+#include "segment/rule.h"
+#include "util/buf.h"
+
+/* rule_compile with a dialect: target NULL for SQLite, else PostgreSQL (rule_compile_pg). */
+seg_code rule__compile(const char *text, const char *self, const store_schema *schema, rule_segment_lookup lookup,
+                       void *lookup_ctx, int64_t now_ms, const rule_pg_target *target, rule_compiled *out,
+                       seg_err *err);
+/* Emits logic tree n as PostgreSQL into sql; push(ctx, value) binds a value and returns its 1-based
+ * number, or -1. Returns 0, or -1 when the SQL outgrows its buffer or memory runs out. */
+int rule__emit_pg(buf *sql, const rule_logic *n, bool root, const store_schema *schema, const rule_pg_target *target, int (*push)(void *ctx, const seg_value *v), void *ctx);
+
 #endif

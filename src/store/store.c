@@ -237,6 +237,23 @@ static const char *const migrations[] = {
     "  field_id TEXT NOT NULL,"
     "  created_at INTEGER NOT NULL,"
     "  PRIMARY KEY(destination_id, name)) WITHOUT ROWID;",
+
+    /* 9: PostgreSQL sources (issue 14): a URI without a password, a table or a query, the mode */
+    "CREATE TABLE pg_sources("
+    "  source_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  uri TEXT NOT NULL,"
+    "  relation TEXT NOT NULL DEFAULT '',"
+    "  query TEXT NOT NULL DEFAULT '',"
+    "  id_column TEXT NOT NULL,"
+    "  mode TEXT NOT NULL CHECK(mode IN ('copy','pushdown')),"
+    "  changed_column TEXT NOT NULL DEFAULT '',"
+    "  replace INTEGER NOT NULL,"
+    "  max_delete INTEGER NOT NULL DEFAULT 20,"
+    "  password_file TEXT NOT NULL DEFAULT '',"
+    "  statement_timeout_ms INTEGER NOT NULL,"
+    "  high_water TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

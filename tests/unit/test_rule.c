@@ -11,78 +11,10 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/clock.h"
-
-/* 2024-06-30T12:00:00Z: the "now" of every relative date below. */
-#define NOW_MS (INT64_C(1719748800) * 1000)
+#include "rule_cases.h"
 
 static store *db;
 static store_schema schema;
-
-/* Profiles 1..7. Empty cells are empty values (NULL). Nothing is an attribute with no value at all. */
-static const char *const profiles_csv =
-    "CustomerId,Country,City,Name,LifetimeValue,Orders,IsSubscribed,SignupDate,LastSeen,Zip,Nothing,"
-    "\"Odd Name\",\"x\"\"; DROP TABLE profiles; --\"\n"
-    "1,Spain,Málaga,ÉCOLE Primaire,150.5,3,true,2024-01-15,2024-06-29T10:00:00Z,28001,,a,p\n"
-    "2,spain,Madrid,Juan Pérez,20,1,false,2023-05-01,2024-05-01T00:00:00Z,08001,,b,q\n"
-    "3,France,Paris,école normale,,0,,2024-06-30,,75001,,,\n"
-    "4,,,Anna,1000,10,true,2019-12-31,2024-06-30T11:59:59Z,,,a,\n"
-    "5,Italy,Milano,O'Brien; DROP TABLE profiles; --,0,2,false,,2024-01-01T23:59:59Z,20100,,,\n"
-    "6,Germany,Berlin,\"say \"\"hi\"\" /* x */ \\\",75,5,true,2024-06-01,2024-06-30T12:00:01Z,10115,,,\n"
-    "7,ESPAÑA,Cádiz,Zoë,-5.25,4,true,2024-03-31,2024-03-31T23:00:00+02:00,,,,\n";
-
-/* ---- segments, as the lead's store would give them ---- */
-
-static const struct {
-  const char *name, *rule;
-} saved[] = {
-    {"VIP", "LifetimeValue >= 100"},
-    {"Spanish", "Country = \"Spain\""},
-    {"VipNotSpanish", "in segment \"vip\" and not in segment \"SPANISH\""},
-    {"SelfRef", "Orders > 1 or in segment \"selfref\""},
-    {"A", "Orders > 1 and in segment \"B\""},
-    {"B", "in segment \"A\""},
-    {"C1", "in segment \"C2\""},
-    {"C2", "in segment \"C3\""},
-    {"C3", "Orders = 1 or in segment \"C1\""},
-    {"Broken", "Contry = \"Spain\""},
-    {"BadSyntax", "Country = "},
-    {"Unsubscribed", "not IsSubscribed"},
-};
-
-/* N1 uses N2 ... uses N20 (too deep); E11 uses E12 four times ... (4^9 conditions); Many: 20000 values. */
-static char many_rule[RULE_MAX_BYTES];
-
-
-static seg_code lookup(void *ctx, const char *name, char **rule_text, char *canonical, size_t cap, seg_err *err) {
-  int *calls = ctx;
-  if (calls) (*calls)++;
-  char generated[160];
-  const char *found = NULL, *rule = NULL;
-  for (size_t i = 0; i < sizeof saved / sizeof *saved; i++)
-    if (strcasecmp(saved[i].name, name) == 0) {
-      found = saved[i].name;
-      rule = saved[i].rule;
-    }
-  int k;
-  if (!found && (name[0] == 'N' || name[0] == 'E') && sscanf(name + 1, "%d", &k) == 1 && k >= 1 && k <= 20) {
-    if (k == 20) snprintf(generated, sizeof generated, name[0] == 'N' ? "Orders = 20" : "Orders is empty");
-    else if (name[0] == 'N') snprintf(generated, sizeof generated, "in segment \"N%d\"", k + 1);
-    else
-      snprintf(generated, sizeof generated, "in segment \"E%d\" or in segment \"E%d\" or in segment \"E%d\" or "
-               "in segment \"E%d\"", k + 1, k + 1, k + 1, k + 1);
-    found = name;
-    rule = generated;
-  }
-  if (!found && strcmp(name, "Failing") == 0) return seg_err_set(err, SEG_ESTORE, "the store is busy; try again");
-  if (!found && strcmp(name, "Many") == 0) {
-    found = name;
-    rule = many_rule;
-  }
-  if (!found) return seg_err_set(err, SEG_ENOTFOUND, "there is no segment '%s'", name);
-  *rule_text = strdup(rule);
-  snprintf(canonical, cap, "%s", found);
-  return SEG_OK;
-}
 
 /* ---- helpers ---- */
 
@@ -113,6 +45,17 @@ static const char *ids_of(const char *rule) {
 static void expect_ids(const char *rule, const char *want) {
   const char *got = ids_of(rule);
   if (strcmp(got, want) != 0) fail_msg("rule %.80s: matched [%s], expected [%s]", rule, got, want);
+}
+
+/* Every case of the shared list (rule_cases.h) in group, as test_NAME wrote them. */
+static void expect_group(const char *group) {
+  size_t n = 0;
+  for (size_t i = 0; i < N_RULE_CASES; i++)
+    if (strcmp(rule_cases[i].group, group) == 0) {
+      expect_ids(rule_cases[i].rule, rule_cases[i].ids);
+      n++;
+    }
+  if (n == 0) fail_msg("no shared case in group %s", group);
 }
 
 /* The message compiling rule gives (which must fail). */
@@ -183,127 +126,34 @@ static int group_teardown(void **state) {
 /* ---- operators and types ---- */
 
 static void test_numbers(void **state) {
-  expect_ids("Orders = 3", "1");
-  expect_ids("Orders != 3", "2,3,4,5,6,7");
-  expect_ids("Orders < 2", "2,3");
-  expect_ids("Orders <= 2", "2,3,5");
-  expect_ids("Orders > 4", "4,6");
-  expect_ids("Orders >= 4", "4,6,7");
-  expect_ids("Orders == 10", "4");
-  expect_ids("Orders <> 0", "1,2,4,5,6,7");
-  expect_ids("LifetimeValue > 100", "1,4");
-  expect_ids("LifetimeValue = 150.5", "1");
-  expect_ids("LifetimeValue < 0", "7");
-  expect_ids("LifetimeValue >= -5.25", "1,2,4,5,6,7");
-  expect_ids("LifetimeValue != 0", "1,2,4,6,7"); /* 3 is empty: not "not 0" */
-  expect_ids("LifetimeValue = 1.5e2", "");
-  expect_ids("LifetimeValue <= 2e1", "2,5,7");
-  expect_ids("Orders = \"3\"", "1"); /* a quoted number is read as a number */
-  expect_ids("Orders between 1 and 3", "1,2,5");
-  expect_ids("Orders not between 1 and 3", "3,4,6,7");
-  expect_ids("LifetimeValue between -10 and 20", "2,5,7");
-  expect_ids("Orders in (0, 10)", "3,4");
-  expect_ids("Orders not in (0, 10)", "1,2,5,6,7");
-  expect_ids("LifetimeValue in (20, 75, 1.5)", "2,6");
-  expect_ids("Orders > 2.5", "1,4,6,7");
+  expect_group("numbers");
 }
 
 static void test_text_case_insensitive(void **state) {
-  expect_ids("Country = \"spain\"", "1,2");
-  expect_ids("Country = 'SPAIN'", "1,2");
-  expect_ids("Country = \"España\"", "7");
-  expect_ids("Country = \"españa\"", "7"); /* Ñ folds to ñ */
-  expect_ids("Country != \"Spain\"", "3,5,6,7");
-  expect_ids("Country in (\"FRANCE\", \"italy\")", "3,5");
-  expect_ids("Country not in (\"Spain\")", "3,5,6,7");
-  expect_ids("Country < \"g\"", "3,7");
-  expect_ids("Country between \"f\" and \"h\"", "3,6");
-  expect_ids("City = \"málaga\"", "1");
-  expect_ids("City = \"MÁLAGA\"", "1");
-  expect_ids("City = \"malaga\"", ""); /* accents matter, case does not */
-  expect_ids("Name contains \"ÉCOLE\"", "1,3");
-  expect_ids("Name contains \"pérez\"", "2");
-  expect_ids("Name starts with \"JUAN\"", "2");
-  expect_ids("Name ends with \"PRIMAIRE\"", "1");
-  expect_ids("Name ends with \"zoË\"", "7");
-  expect_ids("Zip = 28001", "1");   /* a number against text is compared as written */
-  expect_ids("Zip = 08001", "2");
-  expect_ids("Zip = \"08001\"", "2");
-  expect_ids("Zip starts with 0", "2");
-  expect_ids("Zip in (75001, 20100)", "3,5");
-  expect_ids("`Odd Name` = \"A\"", "1,4");
+  expect_group("text_case_insensitive");
   /* ordering text against a bare number would be alphabetical: refused; quoted, it is text */
   expect_error("Zip > 28000", "Zip is text, so ordering it against the number 28000 at column 7 would be alphabetical "
                               "(\"10\" < \"9\"); quote the value to mean text, or pin a number type with 'segship "
                               "schema set Zip real'");
   expect_error_prefix("Zip between 1 and 5", "Zip is text, so ordering it");
-  expect_ids("Zip > \"28000\"", "1,3"); /* text order, as asked */
 }
 
 static void test_booleans(void **state) {
-  expect_ids("IsSubscribed", "1,4,6,7");
-  expect_ids("not IsSubscribed", "2,3,5"); /* 3 has no value */
-  expect_ids("IsSubscribed = true", "1,4,6,7");
-  expect_ids("IsSubscribed = FALSE", "2,5");
-  expect_ids("IsSubscribed != true", "2,5");
-  expect_ids("IsSubscribed = \"true\"", "1,4,6,7");
-  expect_ids("issubscribed and Orders > 4", "4,6");
-  expect_ids("IsSubscribed in (false)", "2,5");
+  expect_group("booleans");
 }
 
 static void test_dates(void **state) {
-  expect_ids("SignupDate before 2024-01-01", "2,4");
-  expect_ids("SignupDate after \"2024-01-15\"", "3,6,7");
-  expect_ids("SignupDate = 2024-06-30", "3");
-  expect_ids("SignupDate >= 2024-01-15", "1,3,6,7");
-  expect_ids("SignupDate < '2024-01-15'", "2,4");
-  expect_ids("SignupDate between 2023-01-01 and 2024-01-15", "1,2");
-  expect_ids("SignupDate in (2019-12-31, 2024-06-01)", "4,6");
-  expect_ids("SignupDate != 2024-06-30", "1,2,4,6,7");
+  expect_group("dates");
 }
 
 static void test_datetimes(void **state) {
   /* a date against a datetime means that whole day, in UTC */
-  expect_ids("LastSeen = 2024-06-30", "4,6");
-  expect_ids("LastSeen != 2024-06-30", "1,2,5,7");
-  expect_ids("LastSeen before 2024-06-30", "1,2,5,7");
-  expect_ids("LastSeen after 2024-06-29", "4,6");
-  expect_ids("LastSeen <= 2024-06-29", "1,2,5,7");
-  expect_ids("LastSeen >= 2024-06-29", "1,4,6");
-  expect_ids("LastSeen < 2024-06-29", "2,5,7");
-  expect_ids("LastSeen > \"2024-06-30T11:59:59Z\"", "6");
-  expect_ids("LastSeen = \"2024-05-01T00:00:00Z\"", "2");
-  expect_ids("LastSeen = \"2024-05-01T02:00:00+02:00\"", "2");
-  expect_ids("LastSeen = \"2024-05-01 00:00\"", "2");
-  expect_ids("LastSeen = 2024-03-31", "7"); /* 23:00 at +02:00 is 21:00 UTC */
-  expect_ids("LastSeen between 2024-05-01 and 2024-06-29", "1,2");
-  expect_ids("LastSeen in (2024-01-01, 2024-05-01)", "2,5");
-  expect_ids("LastSeen in (2024-01-01, \"2024-06-29T10:00:00Z\")", "1,5");
-  expect_ids("LastSeen not in (2024-01-01)", "1,2,4,6,7");
-  expect_ids("LastSeen not in (2024-01-01, 2024-06-30)", "1,2,7");
-  expect_ids("not (LastSeen in (2024-01-01, 2024-06-30))", "1,2,3,7");
-  expect_ids("LastSeen not between 2024-01-02 and 2024-06-29", "4,5,6");
+  expect_group("datetimes");
 }
 
 static void test_relative_dates(void **state) {
   /* now is 2024-06-30T12:00:00Z */
-  expect_ids("SignupDate within last 30 days", "3,6");   /* from 2024-05-31 through today */
-  expect_ids("SignupDate within last 29 days", "3,6");   /* from 2024-06-01 */
-  expect_ids("SignupDate within last 28 days", "3");
-  expect_ids("SignupDate within last 30 DAYS", "3,6");
-  expect_ids("SignupDate within last 1 month", "3,6");   /* from 2024-05-30 */
-  expect_ids("SignupDate within last 3 months", "3,6,7");/* from 2024-03-30 */
-  expect_ids("SignupDate within last 1 year", "1,3,6,7");/* from 2023-06-30 */
-  expect_ids("SignupDate within last 0 days", "3");      /* today */
-  expect_ids("SignupDate within last 4 weeks", "3");     /* from 2024-06-02 */
-  expect_ids("SignupDate within last 5 weeks", "3,6");
-  expect_ids("SignupDate within next 10 days", "3");     /* today counts */
-  expect_ids("LastSeen within last 24 hours", "4");      /* 1 is 26 hours ago; 6 is in the future */
-  expect_ids("LastSeen within last 2 days", "1,4");
-  expect_ids("LastSeen within next 1 hour", "6");
-  expect_ids("LastSeen within last 1 hour", "4");
-  expect_ids("not (LastSeen within last 2 days)", "2,3,5,6,7");
-  expect_ids("SignupDate within last 100000 years", "1,2,3,4,6,7");
+  expect_group("relative_dates");
 
   /* the window moves with now */
   rule_compiled c;
@@ -326,15 +176,7 @@ static void test_relative_dates(void **state) {
 }
 
 static void test_empty_values(void **state) {
-  expect_ids("Country is empty", "4");
-  expect_ids("Country IS NOT EMPTY", "1,2,3,5,6,7");
-  expect_ids("LifetimeValue is empty", "3");
-  expect_ids("SignupDate is empty", "5");
-  expect_ids("Nothing is empty", "1,2,3,4,5,6,7");
-  expect_ids("Nothing is not empty", "");
-  expect_ids("Nothing = \"x\"", ""); /* an attribute that never had a value counts as text */
-  expect_ids("not (Nothing = \"x\")", "1,2,3,4,5,6,7");
-  expect_ids("not (Country is empty)", "1,2,3,5,6,7");
+  expect_group("empty_values");
 
   /* an attribute of type none (no value seen yet) is treated as text */
   store_schema none = {.attrs = malloc(schema.n * sizeof *schema.attrs), .n = schema.n};
@@ -359,32 +201,11 @@ static void test_empty_values(void **state) {
 /* ---- logic ---- */
 
 static void test_precedence(void **state) {
-  expect_ids("Country = \"Spain\" or Country = \"France\" and Orders = 0", "1,2,3");
-  expect_ids("(Country = \"Spain\" or Country = \"France\") and Orders = 0", "3");
-  expect_ids("Orders = 0 and Country = \"France\" or Country = \"Spain\"", "1,2,3");
-  expect_ids("Orders = 0 and (Country = \"Italy\" or Country = \"France\")", "3");
-  expect_ids("not Country = \"Spain\" and Orders > 2", "4,6,7");
-  expect_ids("not (Country = \"Spain\" and Orders > 2)", "2,3,4,5,6,7");
-  expect_ids("NOT IsSubscribed OR Orders = 10", "2,3,4,5");
-  expect_ids("Orders between 1 and 3 and Country = \"Spain\"", "1,2"); /* between's 'and' is its own */
-  expect_ids("((((Orders = 1))))", "2");
-  expect_ids("Orders = 1 or Orders = 2 or Orders = 3 and Country = \"Spain\"", "1,2,5");
+  expect_group("precedence");
 }
 
 static void test_not_includes_empty(void **state) {
-  expect_ids("not (Country = \"Spain\")", "3,4,5,6,7");
-  expect_ids("not (LifetimeValue > 100)", "2,3,5,6,7");
-  expect_ids("not not (Country = \"Spain\")", "1,2");
-  expect_ids("not (Country != \"Spain\")", "1,2,4");
-  expect_ids("not (Country in (\"Spain\"))", "3,4,5,6,7");
-  expect_ids("not (Country not in (\"Spain\"))", "1,2,4");
-  expect_ids("not (Name contains \"o\")", "2,4,6");
-  expect_ids("not (SignupDate before 2024-01-01)", "1,3,5,6,7");
-  expect_ids("not (Country = \"Spain\" or LifetimeValue > 100)", "3,5,6,7");
-  expect_ids("not (Country = \"Spain\" and LifetimeValue > 100)", "2,3,4,5,6,7");
-  expect_ids("not (Orders > 3 and not (Country = \"Germany\"))", "1,2,3,5,6");
-  expect_ids("not (LastSeen = 2024-06-30)", "1,2,3,5,7");
-  expect_ids("not (SignupDate between 2024-01-01 and 2024-12-31)", "2,4,5");
+  expect_group("not_includes_empty");
   /* the compiled expression itself: never NULL where `not` applies */
   rule_compiled c;
   seg_err err;
@@ -396,15 +217,7 @@ static void test_not_includes_empty(void **state) {
 /* ---- segments ---- */
 
 static void test_segments(void **state) {
-  expect_ids("in segment \"vip\"", "1,4");
-  expect_ids("in segment \"VIP\" or in segment \"Spanish\"", "1,2,4");      /* union */
-  expect_ids("in segment \"VIP\" and in segment \"Spanish\"", "1");         /* intersect */
-  expect_ids("in segment \"VIP\" and not in segment \"Spanish\"", "4");     /* except */
-  expect_ids("not in segment \"VIP\"", "2,3,5,6,7");                        /* 3: no LifetimeValue */
-  expect_ids("in segment \"VipNotSpanish\"", "4");
-  expect_ids("not in segment \"VipNotSpanish\"", "1,2,3,5,6,7");
-  expect_ids("in segment \"Unsubscribed\" and Orders > 0", "2,5");
-  expect_ids("not in segment \"Unsubscribed\"", "1,4,6,7");
+  expect_group("segments");
 
   rule_compiled c;
   seg_err err;
@@ -467,29 +280,18 @@ static void test_segment_errors(void **state) {
   assert_string_equal(error_of("in segment \"E11\"", NULL),
                       "the rule is too large once its segments are inlined (more than 100000 conditions); simplify it "
                       "or the segments it uses");
-  expect_ids("in segment \"E18\"", ""); /* 4^2 conditions: fine */
+  expect_group("segment_errors");
   /* 40000 values once inlined */
   assert_string_equal(error_of("in segment \"Many\" or not in segment \"Many\"", NULL),
                       "the rule uses more than 32766 values (counting those of the segments it uses), the most the "
                       "database accepts; use fewer values");
-  expect_ids("in segment \"Many\"", "2,3");
-  expect_ids("in segment \"N5\"", ""); /* 16 segments deep is fine, 17 is not */
   expect_error_prefix("in segment \"N4\"", "segments nest more than 16 deep");
 }
 
 /* ---- injection ---- */
 
 static void test_injection_is_inert(void **state) {
-  expect_ids("Name = \"O'Brien; DROP TABLE profiles; --\"", "5");
-  expect_ids("Name = 'O\\'Brien; DROP TABLE profiles; --'", "5");
-  expect_ids("Name contains \"/* x */\"", "6");
-  expect_ids("Name = \"say \\\"hi\\\" /* x */ \\\\\"", "6");
-  expect_ids("Name contains \"'\"", "5");
-  expect_ids("Name contains \"\\\"\"", "6");
-  expect_ids("Country = \"x' OR 1=1 --\"", "");
-  expect_ids("Country in (\"Spain\", \"') OR ('1'='1\")", "1,2");
-  expect_ids("`x\"; DROP TABLE profiles; --` = \"P\"", "1");
-  expect_ids("`x\"; drop table PROFILES; --` is not empty", "1,2");
+  expect_group("injection_is_inert");
   /* no user text in the SQL: only generated column names, keywords and placeholders */
   const char *rules[] = {"Name = \"O'Brien; DROP TABLE profiles; --\"", "`x\"; DROP TABLE profiles; --` = \"a\"",
                          "Country = \"x' OR 1=1 --\" or Name contains \"/*\"", "`Odd Name` in (\"a\", \"b;\")"};
@@ -504,7 +306,6 @@ static void test_injection_is_inert(void **state) {
     assert_null(strstr(c.sql, "Brien"));
     rule_compiled_free(&c);
   }
-  expect_ids("CustomerId is not empty", "1,2,3,4,5,6,7"); /* the table is still there */
   /* a name that is not an attribute is an error, never SQL */
   expect_error("`a; DROP TABLE profiles` = 1", "unknown attribute 'a; DROP TABLE profiles' at column 1; 'segship "
                                                "schema' lists the attributes");

@@ -1,0 +1,16 @@
+/* cmd_source_pg.h: the PostgreSQL side of `segship source`: adding one, and showing them. */
+#ifndef SEGSHIP_CLI_CMD_SOURCE_PG_H
+#define SEGSHIP_CLI_CMD_SOURCE_PG_H
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "store/pgsources.h"
+
+int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv);
+/* A source as JSON: its settings, where its password comes from, never a password. */
+json_t *cli_source_pg_json(const store_pg_source *p);
+/* One line of `source list`. */
+void cli_source_pg_print(const store_pg_source *p);
+
+#endif
