@@ -47,6 +47,7 @@ typedef struct dest_add_options {
   const char *display_name;  /* NULL: the name */
   const char *api_url;       /* NULL: Autopilot's */
   const char *key_file, *key_env;
+  const char *key;           /* the key itself (the console's Connect step), instead of a file or variable */
   const char *export_user;
   double rate_limit;         /* < 0: the default */
   int64_t max_profiles;      /* < 0: the default */

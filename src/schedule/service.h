@@ -4,6 +4,7 @@
 #ifndef SEGSHIP_SCHEDULE_SERVICE_H
 #define SEGSHIP_SCHEDULE_SERVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,8 @@ typedef struct service_options {
   const char *listen;          /* "127.0.0.1:8080" */
   const char *notify_command;  /* run with the failed run's JSON on stdin */
   const char *notify_url;      /* POSTed the failed run's JSON, with retries */
+  bool console;                /* serve the web console on the listener (src/console) */
+  bool secure_cookies;         /* the console's session cookie is marked Secure (behind https) */
 } service_options;
 
 /* Runs until SIGTERM or SIGINT. Returns SEG_OK after a clean stop, or why it could not start. */
