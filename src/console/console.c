@@ -379,7 +379,10 @@ static void js(creq *r, cresp *w) {
   buf_puts(&w->body, console_js);
 }
 
+static void favicon(creq *r, cresp *w) { w->status = 204; }
+
 static const route routes[] = {
+    {"GET", "/favicon.ico", ROLE_NONE, favicon},
     {"GET", "/", ROLE_VIEWER, home},
     {"GET", "/static/console.css", ROLE_NONE, css},
     {"GET", "/static/console.js", ROLE_NONE, js},

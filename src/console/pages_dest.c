@@ -117,7 +117,7 @@ static void add_form(creq *r, cresp *w, const char *error, const console_pending
   buf_puts(b, "<form method=\"post\" action=\"/destinations/new\">\n");
   h_csrf(b, r);
   buf_puts(b, "<fieldset><legend>Type</legend>\n<label class=\"check\" for=\"type-autopilot\"><input type=\"radio\" "
-              "id=\"type-autopilot\" name=\"type\" value=\"autopilot\" checked> Autopilot</label>\n</fieldset>\n"
+              "id=\"type-autopilot\" name=\"type\" value=\"autopilot\" checked>Autopilot</label>\n</fieldset>\n"
               "<label for=\"display_name\">Display name</label>\n<input id=\"display_name\" name=\"display_name\" required "
               "maxlength=\"128\" value=\"");
   h_esc(b, display);
@@ -129,7 +129,7 @@ static void add_form(creq *r, cresp *w, const char *error, const console_pending
   buf_puts(b, "\">\n<h2>Data privacy</h2>\n<p class=\"privacy\">");
   h_esc(b, dest_privacy_statement());
   buf_printf(b, "</p>\n<label class=\"check\" for=\"agree\"><input type=\"checkbox\" id=\"agree\" name=\"agree\" "
-                "value=\"1\"%s> I agree</label>\n",
+                "value=\"1\"%s>I agree</label>\n",
              agree ? " checked" : "");
   buf_puts(b, "<button type=\"submit\" name=\"action\" value=\"connect\" class=\"secondary\">Connect</button>\n"
               "<label for=\"export_user\">Export user</label>\n<select id=\"export_user\" name=\"export_user\">\n");
@@ -312,7 +312,7 @@ static void dest_page(creq *r, cresp *w, store_destination *d, const char *notic
                   "data-id=\"%lld\" value=\"",
                (long long)segs[i].id, (long long)segs[i].id, (long long)segs[i].id);
     h_esc(b, segs[i].name);
-    buf_printf(b, "\"%s> ", on ? " checked" : "");
+    buf_printf(b, "\"%s>", on ? " checked" : "");
     h_esc(b, segs[i].name);
     buf_puts(b, " <span class=\"muted\">(");
     if (segs[i].members >= 0) h_num(b, segs[i].members);
