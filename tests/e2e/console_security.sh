@@ -110,6 +110,42 @@ like "$BODY" "Country" "with the suggestion"
 web admin GET "/segments/preview?rule=$(urlencode 'Country = "spain"')"
 like "$BODY" '^\{"count":[0-9]+\}$' "the live count answers in JSON"
 
+# ---- editing a segment: a new rule and a new name, refreshed; the history follows it
+web admin GET "/segment?name=Contributed"
+web admin POST /segment --data-urlencode "csrf=$CSRF" --data-urlencode "name=Contributed" \
+  --data-urlencode "new_name=Spanish buyers" --data-urlencode 'rule=Country = "spain" and Orders > 0'
+is "$STATUS" 303 "a segment is edited"
+is "$(seg segment show 'Spanish buyers' --json | jq -r .rule)" 'Country = "spain" and Orders > 0' "with its new name and rule"
+web admin GET "/segment?name=$(urlencode 'Spanish buyers')"
+like "$BODY" "Membership history" "its page shows the membership history"
+like "$BODY" '<th class="n">Joined</th>' "with who joined and who left per refresh"
+
+# ---- users: change a role, reset a password (ending the user's sessions), remove
+web admin GET /users
+web admin POST /users --data-urlencode "csrf=$CSRF" --data-urlencode "action=role" --data-urlencode "name=dora" \
+  --data-urlencode "role=contributor"
+is "$(seg user list --json | jq -r '.users[] | select(.name == "dora") | .role')" contributor "an admin changes a role"
+sign_in dorajar dora 'dora password'
+web admin GET /users # the admin's own page and token again
+web admin POST /users --data-urlencode "csrf=$CSRF" --data-urlencode "action=password" --data-urlencode "name=dora" \
+  --data-urlencode "password=short"
+is "$STATUS" 400 "a short password is refused"
+web admin POST /users --data-urlencode "csrf=$CSRF" --data-urlencode "action=password" --data-urlencode "name=dora" \
+  --data-urlencode "password=dora new password"
+is "$STATUS" 303 "an admin resets a password"
+web dorajar GET /segments
+is "$STATUS" 303 "which ends that user's sessions"
+web admin POST /users --data-urlencode "csrf=$CSRF" --data-urlencode "action=remove" --data-urlencode "name=alice"
+is "$STATUS" 400 "an admin cannot remove themself"
+printf 'temp password\n' >"$TAP_TMP/tpw"
+seg user add temp --role viewer --password-file "$TAP_TMP/tpw" >/dev/null
+sign_in tempjar temp 'temp password'
+web admin GET /users
+web admin POST /users --data-urlencode "csrf=$CSRF" --data-urlencode "action=remove" --data-urlencode "name=temp"
+is "$STATUS" 303 "an admin removes a user"
+web tempjar GET /segments
+is "$STATUS" 303 "whose session ends with them"
+
 # ---- idle sessions end after 12 hours
 sqlite3 "$DB" "UPDATE console_sessions SET last_seen = last_seen - 11*3600*1000 WHERE user = 'victor'"
 web viewer GET /destinations
