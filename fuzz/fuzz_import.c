@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 1 && fwrite(data + 1, 1, size - 1, f) != size - 1) abort();
   fclose(f);
   ingest_options o = {.path = g_path, .format = (data[0] & 1) ? INGEST_FORMAT_JSONL : INGEST_FORMAT_CSV,
-                      .strict = (data[0] & 2) != 0, .replace = (data[0] & 4) != 0};
+                      .strict = (data[0] & 2) != 0, .replace = (data[0] & 4) != 0,
+                      .max_delete_pct = 100};
   ingest_report rep;
   seg_err err = {0};
   int64_t before, after;

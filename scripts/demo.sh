@@ -4,11 +4,14 @@
 # export, show the result in Autopilot's terms, change some profiles, export again (only the
 # changes go), and stop.
 set -euo pipefail
+# No pipeline below may end in a reader that stops early (head, grep -q, ...): tests/e2e/cli_demo.sh
+# runs this script with a head that refuses to read a pipe.
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
-seg="$root/$build/segship"
-sim="$root/$build/autopilot-sim"
-work="$root/$build/demo"
+[[ $build == /* ]] || build="$root/$build"
+seg="$build/segship"
+sim="$build/autopilot-sim"
+work=${SEGSHIP_DEMO_DIR:-$build/demo} # the tests run the demo in their own folder
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
@@ -22,8 +25,10 @@ step "0. Start autopilot-sim, a local Autopilot (its own process, on a free port
 "$sim" --listen 127.0.0.1:0 --api-key "$key" --rate 0 >sim.out 2>sim.err &
 sim_pid=$!
 trap 'kill -TERM $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null' EXIT
-for _ in $(seq 50); do grep -q '^listening on ' sim.out 2>/dev/null && break; sleep 0.1; done
+# Waits for the simulator's first line, however loaded the machine is (up to 60 s).
+for _ in $(seq 600); do grep -q '^listening on ' sim.out 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' sim.out)
+[[ -n $url ]] || { echo "demo: autopilot-sim did not start within 60 s (see $work/sim.err)" >&2; exit 1; }
 echo "autopilot-sim listens on $url"
 
 step "1. Create the store (and the master key that encrypts API keys)"
@@ -55,7 +60,11 @@ run "$seg" export run autopilot --dry-run
 
 step "6. Export"
 run "$seg" export run autopilot || true
-run "$seg" export errors autopilot | head -n 6
+# Into a file first, then cut: `segship ... | head` under pipefail dies of SIGPIPE (exit 141)
+# whenever head exits before segship has written its last line.
+printf '$ %s export errors autopilot | head -n 6\n' "$seg"
+"$seg" export errors autopilot >errors.txt
+head -n 6 errors.txt
 
 step "7. What Autopilot now holds (from the simulator's state)"
 curl -s "$url/__sim/state" | jq -r '.accounts[] |

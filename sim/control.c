@@ -1,5 +1,5 @@
-/* control.c: GET /__sim/state, GET /__sim/stats, POST /__sim/reset, GET|POST /__sim/faults and
- * POST /__sim/lists, for tests and demos. */
+/* control.c: GET /__sim/state, GET /__sim/stats, POST /__sim/reset, GET|POST /__sim/faults,
+ * POST /__sim/lists, POST /__sim/keys and GET|POST /__sim/clock, for tests and demos. */
 #include "control.h"
 
 #include "api.h"
@@ -120,7 +120,41 @@ typedef struct control_route {
 static const control_route control_routes[] = {
     {"/__sim/state", "GET"}, {"/__sim/stats", "GET"}, {"/__sim/reset", "POST"},
     {"/__sim/faults", "GET, POST"}, {"/__sim/lists", "POST"}, {"/__sim/keys", "POST"},
+    {"/__sim/clock", "GET, POST"},
 };
+
+#define CONTROL_MAX_ADVANCE_MS 86400000000LL /* 1000 days in one step */
+
+/* GET /__sim/clock: {"clock":"manual","clock_ms":N} (or "real", with the monotonic time).
+ * POST /__sim/clock {"advance_ms": N}: moves the manual clock forward by N (a whole number,
+ * 0 included) and answers its new value. Refused when the clock is real: time cannot be moved. */
+static void control_clock(sim *sm, const char *method, const char *body, size_t len, api_response *r) {
+  if (strcmp(method, "POST") == 0) {
+    if (!sm->manual_clock) {
+      api_error(r, 409, "The clock is real; start the simulator with --clock manual to move it.");
+      return;
+    }
+    json_t *v = control_body(body, len, r);
+    if (!v) return;
+    json_t *adv = json_is_object(v) && json_object_size(v) == 1 ? json_object_get(v, "advance_ms") : NULL;
+    bool ok = json_is_integer(adv) && json_integer_value(adv) >= 0 &&
+              json_integer_value(adv) <= CONTROL_MAX_ADVANCE_MS;
+    if (ok) sim_clock_advance(sm, json_integer_value(adv));
+    json_decref(v);
+    if (!ok) {
+      api_error(r, 400, "Send {\"advance_ms\": N} with N a whole number of milliseconds from 0 to %lld.",
+                CONTROL_MAX_ADVANCE_MS);
+      return;
+    }
+  }
+  r->status = 200;
+  jsonbuf_object_open(&r->body);
+  jsonbuf_key(&r->body, "clock");
+  jsonbuf_cstring(&r->body, sm->manual_clock ? "manual" : "real");
+  jsonbuf_key(&r->body, "clock_ms");
+  jsonbuf_int(&r->body, sim_clock_ns(sm) / 1000000);
+  jsonbuf_object_close(&r->body);
+}
 
 /* POST /__sim/keys {"revoke": "KEY"} or {"restore": "KEY"}: a key revoked answers 401 (as a key
  * deleted in Autopilot's settings) while its account keeps its data; restore undoes it. */
@@ -171,7 +205,7 @@ void control_handle(sim *sm, const char *method, const char *path, const char *k
     control_state(sm, key, r);
   } else if (strcmp(path, "/__sim/stats") == 0) {
     r->status = 200;
-    stats_write_json(&sm->stats, &r->body);
+    stats_write_json(&sm->stats, sm->parked, &r->body);
   } else if (strcmp(path, "/__sim/reset") == 0) {
     sim_reset(sm);
     r->status = 200;
@@ -180,6 +214,8 @@ void control_handle(sim *sm, const char *method, const char *path, const char *k
     control_faults(sm, method, body, body_len, r);
   } else if (strcmp(path, "/__sim/keys") == 0) {
     control_keys(sm, body, body_len, r);
+  } else if (strcmp(path, "/__sim/clock") == 0) {
+    control_clock(sm, method, body, body_len, r);
   } else {
     control_lists(sm, body, body_len, r);
   }

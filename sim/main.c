@@ -27,14 +27,20 @@ static void main_usage(FILE *out) {
         "A local simulator of Autopilot's REST API (/v1) for tests, demos and benchmarks.\n"
         "Prints \"listening on http://HOST:PORT\" first, then serves until SIGINT or SIGTERM.\n"
         "\n"
-        "  --listen HOST:PORT    address to listen on (default 127.0.0.1:0; port 0 picks a free port)\n"
-        "  --api-key KEY         a key the simulator accepts; each key is its own account (repeatable)\n",
+        "  --listen HOST:PORT    address to listen on (default 127.0.0.1:0; port 0 picks a free port);\n"
+        "                        a loopback address unless --allow-remote\n"
+        "  --allow-remote        allow a --listen address other than loopback (127.0.0.0/8, ::1)\n"
+        "  --api-key KEY         a key the simulator accepts; each key is its own account (repeatable)\n"
+        "  --api-key-file F      keys from file F, one per line, blank lines ignored (repeatable)\n"
+        "  --clock real|manual   the rate limiter's clock (default real); manual: time moves only\n"
+        "                        by POST /__sim/clock {\"advance_ms\": N}\n",
         out);
   settings_write_help(out);
   fputs("  --help                this text\n"
         "\n"
         "Control endpoints (no key): GET /__sim/state[?key=KEY], GET /__sim/stats, POST /__sim/reset,\n"
-        "GET|POST /__sim/faults, POST /__sim/lists. See docs/simulator.md.\n",
+        "GET|POST /__sim/faults, POST /__sim/lists, POST /__sim/keys,\n"
+        "GET|POST /__sim/clock. See docs/simulator.md.\n",
         out);
 }
 
@@ -50,7 +56,16 @@ __attribute__((format(printf, 1, 2), noreturn)) static void main_usage_error(con
 
 /* Binds and listens on "HOST:PORT" ("[::1]:0" for IPv6). Writes the URL into url. Returns the
  * socket, or -1 with a sentence in err; *usage_error tells a malformed spec from a refused bind. */
-static int main_listen(const char *spec, char *url, size_t urllen, char *err, size_t errlen, bool *usage_error) {
+/* True when the address is a loopback one: 127.0.0.0/8, ::1, or ::ffff:127.x.y.z. */
+static bool main_is_loopback(const struct sockaddr *sa) {
+  if (sa->sa_family == AF_INET) return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+  if (sa->sa_family != AF_INET6) return false;
+  const struct in6_addr *a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+  return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+}
+
+static int main_listen(const char *spec, bool allow_remote, char *url, size_t urllen, char *err, size_t errlen,
+                       bool *usage_error) {
   *usage_error = true;
   char host[256];
   const char *colon = strrchr(spec, ':');
@@ -68,6 +83,13 @@ static int main_listen(const char *spec, char *url, size_t urllen, char *err, si
   int rc = getaddrinfo(host, colon + 1, &hints, &res);
   if (rc) {
     snprintf(err, errlen, "cannot use --listen %s: %s.", spec, gai_strerror(rc));
+    return -1;
+  }
+  /* The simulator answers anyone who knows a key, and its /__sim endpoints anyone at all. */
+  if (!allow_remote && !main_is_loopback(res->ai_addr)) {
+    snprintf(err, errlen, "--listen %s is not a loopback address (127.0.0.0/8, ::1, localhost), so anyone who "
+             "can reach it could use the simulator; add --allow-remote to listen there anyway.", spec);
+    freeaddrinfo(res);
     return -1;
   }
   *usage_error = false;
@@ -106,20 +128,79 @@ static bool main_key_valid(const char *key) {
   return true;
 }
 
+/* The keys of the command line, in order (each owned). */
+typedef struct main_keys {
+  char **items;
+  size_t n, cap;
+} main_keys;
+
+static void main_keys_add(main_keys *k, const char *key, size_t len) {
+  mem_grow((void **)&k->items, &k->cap, k->n + 1, sizeof *k->items);
+  k->items[k->n++] = mem_strndup(key, len);
+}
+
+static void main_keys_free(main_keys *k) {
+  for (size_t i = 0; i < k->n; i++) free(k->items[i]);
+  free(k->items);
+}
+
+/* Reads --api-key-file: one key per line; blank lines (spaces only) are skipped, a trailing CR
+ * (a file written on Windows) is dropped. A bad line is named by its number, never printed. */
+static bool main_keys_read_file(main_keys *k, const char *path, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    snprintf(err, errlen, "cannot read --api-key-file %s: %s.", path, strerror(errno));
+    return false;
+  }
+  char *line = NULL;
+  size_t cap = 0, lineno = 0, found = 0;
+  ssize_t len;
+  bool ok = true;
+  while (ok && (len = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+    if (strspn(line, " \t") == (size_t)len) continue;
+    if ((size_t)len != strlen(line) || !main_key_valid(line)) {
+      snprintf(err, errlen, "--api-key-file %s: line %zu is not a key (1 to 256 printable ASCII characters "
+               "without spaces, one key per line).", path, lineno);
+      ok = false;
+    } else {
+      main_keys_add(k, line, (size_t)len);
+      found++;
+    }
+  }
+  if (ok && ferror(f)) {
+    snprintf(err, errlen, "cannot read --api-key-file %s: %s.", path, strerror(errno));
+    ok = false;
+  }
+  if (ok && !found) {
+    snprintf(err, errlen, "--api-key-file %s holds no key; write one key per line.", path);
+    ok = false;
+  }
+  if (line) explicit_bzero(line, cap);
+  free(line);
+  fclose(f);
+  return ok;
+}
+
 int main(int argc, char **argv) {
   arena_install();
   settings cfg;
   settings_default(&cfg);
   const char *listen_spec = "127.0.0.1:0";
-  const char **keys = mem_alloc((size_t)argc * sizeof *keys);
-  size_t nkeys = 0;
+  bool allow_remote = false, manual_clock = false;
+  main_keys keys = {0};
 
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
       main_usage(stdout);
-      free(keys);
+      main_keys_free(&keys);
       return 0;
+    }
+    if (strcmp(arg, "--allow-remote") == 0) {
+      allow_remote = true;
+      continue;
     }
     if (strncmp(arg, "--", 2) != 0) main_usage_error("unexpected argument \"%s\".", arg);
     char name[64];
@@ -128,7 +209,8 @@ int main(int argc, char **argv) {
     if (nlen >= sizeof name) main_usage_error("unknown option %.60s.", arg);
     memcpy(name, arg + 2, nlen);
     name[nlen] = '\0';
-    bool known = strcmp(name, "listen") == 0 || strcmp(name, "api-key") == 0 || settings_is_flag(name);
+    bool known = strcmp(name, "listen") == 0 || strcmp(name, "api-key") == 0 || strcmp(name, "api-key-file") == 0 ||
+                 strcmp(name, "clock") == 0 || settings_is_flag(name);
     if (!known) main_usage_error("unknown option --%s.", name);
     if (value) value++;
     else if (i + 1 < argc) value = argv[++i];
@@ -139,12 +221,18 @@ int main(int argc, char **argv) {
       listen_spec = value;
     } else if (strcmp(name, "api-key") == 0) {
       if (!main_key_valid(value)) main_usage_error("--api-key must be 1 to 256 printable ASCII characters without spaces.");
-      keys[nkeys++] = value;
+      main_keys_add(&keys, value, strlen(value));
+    } else if (strcmp(name, "api-key-file") == 0) {
+      if (!main_keys_read_file(&keys, value, err, sizeof err)) main_usage_error("%s", err);
+    } else if (strcmp(name, "clock") == 0) {
+      if (strcmp(value, "manual") != 0 && strcmp(value, "real") != 0)
+        main_usage_error("--clock must be \"real\" or \"manual\".");
+      manual_clock = strcmp(value, "manual") == 0;
     } else if (!settings_set_flag(&cfg, name, value, err, sizeof err)) {
       main_usage_error("%s", err);
     }
   }
-  if (!nkeys) main_usage_error("at least one --api-key KEY is required.");
+  if (!keys.n) main_usage_error("at least one --api-key KEY or --api-key-file FILE is required.");
 
   /* Signals arrive on a descriptor the loop polls: no handler runs in the middle of a request. */
   sigset_t stop;
@@ -157,16 +245,16 @@ int main(int argc, char **argv) {
 
   char url[128], err[256];
   bool usage_error = false;
-  int fd = main_listen(listen_spec, url, sizeof url, err, sizeof err, &usage_error);
+  int fd = main_listen(listen_spec, allow_remote, url, sizeof url, err, sizeof err, &usage_error);
   if (fd < 0 && usage_error) main_usage_error("%s", err);
   if (fd < 0 || stop_fd < 0) {
     fprintf(stderr, "autopilot-sim: %s\n", fd < 0 ? err : "cannot watch for signals.");
-    free(keys);
+    main_keys_free(&keys);
     return 1;
   }
   sim sm;
-  sim_init(&sm, &cfg, keys, nkeys);
-  free(keys);
+  sim_init(&sm, &cfg, manual_clock, (const char *const *)keys.items, keys.n);
+  main_keys_free(&keys);
   server *srv = server_start(&sm, fd, err, sizeof err);
   if (!srv) {
     fprintf(stderr, "autopilot-sim: %s\n", err);

@@ -21,7 +21,9 @@ bool ratelimit_take(ratelimit *rl, double rate, double burst, int64_t now_ns) {
     if (rl->tokens > burst) rl->tokens = burst;
     rl->last_ns = now_ns;
   }
-  if (rl->tokens < 1.0) return false;
+  /* The sums of fractions drift by a few ulps (0.1 + 0.2): a token whole to 1e-9 is whole. */
+  if (rl->tokens < 1.0 - 1e-9) return false;
+  if (rl->tokens < 1.0) rl->tokens = 1.0;
   rl->tokens -= 1.0;
   return true;
 }

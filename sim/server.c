@@ -130,7 +130,7 @@ static bool server_begin(server *srv, struct MHD_Connection *conn, server_reques
     server_decide(rq, 401, "Provided autopilotapikey not valid.");
     return true;
   }
-  if (!ratelimit_take(&rq->account->bucket, sm->settings.rate, sm->settings.burst, ratelimit_now_ns())) {
+  if (!ratelimit_take(&rq->account->bucket, sm->settings.rate, sm->settings.burst, sim_clock_ns(sm))) {
     api_error(&rq->response, 429, "You have exceeded your request rate of %g r/s.", sm->settings.rate);
     rq->decided = true;
     return true;
@@ -186,7 +186,8 @@ static void server_take_body(server_request *rq, const char *data, size_t n) {
 static void server_park(server *srv, struct MHD_Connection *conn) {
   mem_grow((void **)&srv->timers, &srv->captimers, srv->ntimers + 1, sizeof *srv->timers);
   int64_t delay = (int64_t)srv->sim->settings.slow_ms * 1000000;
-  srv->timers[srv->ntimers++] = (server_timer){ratelimit_now_ns() + delay, conn};
+  srv->timers[srv->ntimers++] = (server_timer){sim_clock_ns(srv->sim) + delay, conn};
+  srv->sim->parked = srv->ntimers;
   MHD_suspend_connection(conn);
 }
 
@@ -285,14 +286,17 @@ static void server_fire_timers(server *srv, int64_t now_ns) {
     else srv->timers[kept++] = srv->timers[i];
   }
   srv->ntimers = kept;
+  srv->sim->parked = kept;
 }
 
 static int server_poll_timeout(server *srv) {
   MHD_UNSIGNED_LONG_LONG mhd_ms;
   int64_t timeout = -1;
   if (MHD_get_timeout(srv->daemon, &mhd_ms) == MHD_YES) timeout = mhd_ms > 60000 ? 60000 : (int64_t)mhd_ms;
-  int64_t now = ratelimit_now_ns();
+  int64_t now = sim_clock_ns(srv->sim);
   for (size_t i = 0; i < srv->ntimers; i++) {
+    /* On the manual clock only a control call moves time: a timer not due yet waits for it. */
+    if (srv->sim->manual_clock && srv->timers[i].due_ns > now) continue;
     int64_t ms = srv->timers[i].due_ns <= now ? 0 : (srv->timers[i].due_ns - now + 999999) / 1000000;
     if (timeout < 0 || ms < timeout) timeout = ms;
   }
@@ -305,7 +309,7 @@ int server_run(server *srv, int stop_fd) {
     int rc = poll(fds, 2, server_poll_timeout(srv));
     if (rc < 0 && errno != EINTR) return -1;
     if (rc > 0 && fds[1].revents) return 0;
-    server_fire_timers(srv, ratelimit_now_ns());
+    server_fire_timers(srv, sim_clock_ns(srv->sim));
     MHD_run(srv->daemon);
   }
 }

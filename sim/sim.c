@@ -7,9 +7,10 @@
 
 #include "mem.h"
 
-void sim_init(sim *sm, const settings *s, const char *const *keys, size_t n) {
+void sim_init(sim *sm, const settings *s, bool manual_clock, const char *const *keys, size_t n) {
   memset(sm, 0, sizeof *sm);
   sm->settings = *s;
+  sm->manual_clock = manual_clock;
   strmap_init(&sm->accounts_by_key);
   stats_init(&sm->stats);
   sm->accounts = mem_zalloc(n * sizeof *sm->accounts);
@@ -32,8 +33,12 @@ void sim_free(sim *sm) {
 
 account *sim_account(const sim *sm, const char *key) { return strmap_get(&sm->accounts_by_key, key); }
 
+int64_t sim_clock_ns(const sim *sm) { return sm->manual_clock ? sm->manual_ns : ratelimit_now_ns(); }
+
+void sim_clock_advance(sim *sm, int64_t ms) { sm->manual_ns += ms * 1000000; }
+
 void sim_refill_buckets(sim *sm) {
-  int64_t now = ratelimit_now_ns();
+  int64_t now = sim_clock_ns(sm);
   for (size_t i = 0; i < sm->naccounts; i++) ratelimit_reset(&sm->accounts[i]->bucket, sm->settings.burst, now);
 }
 

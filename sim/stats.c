@@ -69,7 +69,7 @@ static void stats_write_map(const strmap *m, jsonbuf *b) {
   jsonbuf_object_close(b);
 }
 
-void stats_write_json(const stats *st, jsonbuf *b) {
+void stats_write_json(const stats *st, size_t waiting, jsonbuf *b) {
   jsonbuf_object_open(b);
   jsonbuf_key(b, "requests");
   jsonbuf_int(b, (int64_t)st->requests);
@@ -93,6 +93,8 @@ void stats_write_json(const stats *st, jsonbuf *b) {
   jsonbuf_int(b, (int64_t)st->faults_slow);
   jsonbuf_key(b, "drop");
   jsonbuf_int(b, (int64_t)st->faults_drop);
+  jsonbuf_key(b, "slow_waiting");
+  jsonbuf_int(b, (int64_t)waiting);
   jsonbuf_object_close(b);
   jsonbuf_key(b, "ignored_fields");
   stats_write_map(&st->ignored_fields, b);

@@ -2,6 +2,7 @@
 #ifndef SIM_STATS_H
 #define SIM_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "jsonbuf.h"
@@ -27,6 +28,7 @@ void stats_clear(stats *st);
 void stats_count_request(stats *st, const char *route);
 void stats_count_status(stats *st, int status);
 void stats_count_ignored_field(stats *st, const char *name);
-void stats_write_json(const stats *st, jsonbuf *b);
+/* Writes the counters; waiting: the slow answers parked right now ("faults.slow_waiting"). */
+void stats_write_json(const stats *st, size_t waiting, jsonbuf *b);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
 #include "util/text.h"
 
 int ap_path_escape(const char *s, buf *out) {
@@ -90,12 +91,17 @@ void ap_describe_failure(const ap_request *r, char *out, size_t cap) {
   if (r->status == 0) {
     snprintf(out, cap, "no answer from Autopilot after %d attempt%s (%s)", r->attempts, r->attempts == 1 ? "" : "s",
              r->error[0] ? r->error : "connection failed");
+    log_redact(out, cap);
     return;
   }
   char msg[256] = "";
   json_t *j = load(r);
   json_t *m = j ? json_object_get(j, "message") : NULL;
-  if (json_is_string(m)) clean_copy(json_string_value(m), msg, sizeof msg);
+  if (json_is_string(m)) { /* issue 11: redacted whole, then cut, so no part of a key survives */
+    char *red = log_redact_dup(json_string_value(m));
+    clean_copy(red ? red : "(an answer that could not be redacted)", msg, sizeof msg);
+    free(red);
+  }
   json_decref(j);
   if (r->status == 429)
     snprintf(out, cap, "Autopilot kept answering 429 (rate limited) after %d tries", r->throttled);
@@ -103,6 +109,7 @@ void ap_describe_failure(const ap_request *r, char *out, size_t cap) {
     snprintf(out, cap, "Autopilot answered %ld: %s", r->status, msg);
   else
     snprintf(out, cap, "Autopilot answered %ld%s", r->status, r->response_len ? " with an unexpected body" : "");
+  log_redact(out, cap);
 }
 
 static seg_code bad_body(const ap_request *r, seg_err *err, const char *what) {

@@ -140,6 +140,13 @@ seg_code ap_client_new(const ap_config *cfg, ap_client **out, seg_err *err) {
   return SEG_OK;
 }
 
+/* curl_slist_append copied the key header into the list: wipe every entry before it is freed. */
+static void wipe_free_headers(struct curl_slist *h) {
+  for (struct curl_slist *p = h; p; p = p->next)
+    if (p->data) sodium_memzero(p->data, strlen(p->data));
+  curl_slist_free_all(h);
+}
+
 void ap_client_free(ap_client *c) {
   if (!c) return;
   for (int i = 0; i < c->n_slots; i++) {
@@ -154,9 +161,12 @@ void ap_client_free(ap_client *c) {
   for (size_t i = 0; i < c->n_waiting; i++) ap_request_free(c->waiting[i]);
   free(c->waiting);
   if (c->multi) curl_multi_cleanup(c->multi);
-  curl_slist_free_all(c->headers_json);
-  curl_slist_free_all(c->headers_plain);
-  if (c->key_header) sodium_free(c->key_header); /* sodium_free wipes it */
+  wipe_free_headers(c->headers_json);
+  wipe_free_headers(c->headers_plain);
+  if (c->key_header) {
+    log_forget_secret(c->key_header + sizeof "autopilotapikey: " - 1); /* issue 11: no longer in use */
+    sodium_free(c->key_header); /* sodium_free wipes it */
+  }
   free(c->base_url);
   free(c);
 }

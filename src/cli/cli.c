@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "util/log.h"
+#include "util/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,11 +77,32 @@ store *cli_store(cli_ctx *ctx, seg_err *err) {
   return ctx->store;
 }
 
+/* The copies cli_safe made, freed as the ring comes round (and reachable until exit). */
+static char *g_safe_ring[16];
+static unsigned g_safe_next;
+
+const char *cli_safe_n(const char *s, size_t n, int *out_len) {
+  char *e = text_escape_control(s, n, false);
+  if (!e) {
+    if (out_len) *out_len = (int)n;
+    return s;
+  }
+  unsigned k = g_safe_next++ % 16;
+  free(g_safe_ring[k]);
+  g_safe_ring[k] = e;
+  if (out_len) *out_len = (int)strlen(e);
+  return e;
+}
+
+const char *cli_safe(const char *s) { return s ? cli_safe_n(s, strlen(s), NULL) : s; }
+
 int cli_fail(const cli_ctx *ctx, const seg_err *err) {
   char msg[sizeof err->msg + 16];
   snprintf(msg, sizeof msg, "%s", err->msg[0] ? err->msg : seg_code_name(err->code));
   log_redact(msg, sizeof msg); /* an API key in use never reaches a terminal, even if a server echoed it */
-  fprintf(stderr, "segship: %s\n", msg);
+  char *safe = text_escape_control(msg, strlen(msg), true); /* names and values in the message */
+  fprintf(stderr, "segship: %s\n", safe ? safe : msg);
+  free(safe);
   return seg_code_exit(err->code);
 }
 
@@ -109,6 +131,17 @@ bool cli_parse_count(const cli_ctx *ctx, const char *option, const char *value, 
     return false;
   }
   *out = v;
+  return true;
+}
+
+bool cli_parse_percent(const cli_ctx *ctx, const char *option, const char *value, int *out) {
+  char *end;
+  long v = strtol(value, &end, 10);
+  if (!*value || *end || v < 0 || v > 100) {
+    cli_usage_error(ctx, "%s takes a percentage, a whole number from 0 to 100, not '%s'", option, value);
+    return false;
+  }
+  *out = (int)v;
   return true;
 }
 

@@ -61,6 +61,16 @@ void cli_print_json(json_t *value);
 /* Parses a non-negative integer option value; prints a usage error and returns false if bad. */
 bool cli_parse_count(const cli_ctx *ctx, const char *option, const char *value, long long *out);
 
+/* Parses a percentage option value (a whole number 0-100); prints a usage error and returns
+ * false if bad. */
+bool cli_parse_percent(const cli_ctx *ctx, const char *option, const char *value, int *out);
+
+/* Text from a file, a user or an API, ready for the terminal: control characters escaped (see
+ * text_escape_control). Returns s itself when nothing needs escaping, else a copy that stays valid
+ * until 16 later calls (enough for every argument of one printf). */
+const char *cli_safe(const char *s);
+const char *cli_safe_n(const char *s, size_t n, int *out_len); /* s[0..n); *out_len for "%.*s" */
+
 /* Warns on stderr that n segments are broken by a schema change. */
 void cli_warn_broken(int n);
 

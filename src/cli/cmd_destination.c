@@ -12,7 +12,7 @@
 enum {
   OPT_ROLE = 256, OPT_PASSWORD_FILE, OPT_KEY_FILE, OPT_KEY_ENV, OPT_API_URL, OPT_ACCEPT, OPT_EXPORT_USER, OPT_RATE,
   OPT_MAX, OPT_DISPLAY, OPT_TIMEOUT, OPT_EMAIL, OPT_FIRST, OPT_LAST, OPT_MAP, OPT_SEGMENTS, OPT_ON_LEAVE, OPT_SCHEDULE,
-  OPT_MEMBERSHIP, OPT_INCLUDE_REMOVED
+  OPT_MEMBERSHIP, OPT_INCLUDE_REMOVED, OPT_INSECURE, OPT_MAX_REMOVAL
 };
 
 static void fmt_time(int64_t ms, char *out) {
@@ -144,6 +144,7 @@ static json_t *destination_json(const store_destination *d) {
                         (json_int_t)d->max_profiles, "account_name", d->account_name, "account_email",
                         d->account_email, "created_at", created, "consent", "by", d->consent_user, "at", consent);
   json_object_set_new(o, "status", json_string(d->removed_at ? "removed" : "connected"));
+  if (d->allow_insecure_http) json_object_set_new(o, "allow_insecure_http", json_true());
   if (d->removed_at) json_object_set_new(o, "removed_at", json_string(removed));
   return o;
 }
@@ -155,10 +156,10 @@ static void print_destination(const store_destination *d) {
   fmt_time(d->consent_at, consent);
   printf("destination   %s%s\n", d->name, d->removed_at ? " (removed)" : "");
   printf("display name  %s\n", d->display_name);
-  printf("API URL       %s\n", d->api_url);
+  printf("API URL       %s%s\n", d->api_url, d->allow_insecure_http ? "  (plain http accepted: the key travels unencrypted)" : "");
   printf("API key       %s\n", d->key_box ? masked : "(deleted)");
   if (d->account_name[0] || d->account_email[0])
-    printf("account       %s <%s>\n", d->account_name, d->account_email);
+    printf("account       %s <%s>\n", cli_safe(d->account_name), cli_safe(d->account_email));
   printf("export user   %s\n", d->export_user);
   if (d->rate_limit > 0) printf("rate limit    %g requests/s\n", d->rate_limit);
   else printf("rate limit    none\n");
@@ -190,9 +191,11 @@ static int cmd_dest_add(cli_ctx *ctx, int argc, char **argv) {
       {"rate-limit", required_argument, OPT_RATE, "R", "requests per second (default 5; 0: no limit)"},
       {"max-profiles", required_argument, OPT_MAX, "N", "the most profiles an export may hold (default 100000)"},
       {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", "how long to wait for Autopilot when connecting (default 15)"},
+      {"allow-insecure-http", no_argument, OPT_INSECURE, NULL,
+       "accept a plain http:// URL to another machine (the key travels unencrypted; every run warns)"},
       {0}};
   const char *usage = "segship destination add NAME --api-key-file F|--api-key-env VAR [--api-url URL] --accept-privacy "
-                      "--export-user USER [--rate-limit R] [--max-profiles N] [--json]";
+                      "--export-user USER [--rate-limit R] [--max-profiles N] [--allow-insecure-http] [--json]";
   dest_add_options o = {.rate_limit = -1, .max_profiles = -1};
   const char *v;
   int c;
@@ -204,6 +207,7 @@ static int cmd_dest_add(cli_ctx *ctx, int argc, char **argv) {
       case OPT_KEY_ENV: o.key_env = v; break;
       case OPT_API_URL: o.api_url = v; break;
       case OPT_ACCEPT: o.accept_privacy = true; break;
+      case OPT_INSECURE: o.allow_insecure_http = true; break;
       case OPT_EXPORT_USER: o.export_user = v; break;
       case OPT_DISPLAY: o.display_name = v; break;
       case OPT_RATE:
@@ -239,7 +243,7 @@ static int cmd_dest_add(cli_ctx *ctx, int argc, char **argv) {
   if (!s || dest_add(s, ctx->db_path, &o, &d, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(destination_json(&d));
   else {
-    printf("connected to Autopilot%s%s and saved destination '%s'\n", d.account_name[0] ? " as " : "", d.account_name,
+    printf("connected to Autopilot%s%s and saved destination '%s'\n", d.account_name[0] ? " as " : "", cli_safe(d.account_name),
            d.name);
     printf("next: segship export configure %s --email ATTR --segments A,B\n", d.name);
   }
@@ -307,15 +311,20 @@ static int cmd_dest_show(cli_ctx *ctx, int argc, char **argv) {
 
 static int cmd_dest_update(cli_ctx *ctx, int argc, char **argv) {
   static const cli_option opts[] = {
-      {"api-url", required_argument, OPT_API_URL, "URL", "another API URL (connected to with the stored key first)"},
+      {"api-url", required_argument, OPT_API_URL, "URL", "another API URL (connected to before it is saved)"},
+      {"api-key-file", required_argument, OPT_KEY_FILE, "FILE", "the key again, from FILE (required when the host changes)"},
+      {"api-key-env", required_argument, OPT_KEY_ENV, "VAR", "the key again, from the environment variable VAR"},
+      {"allow-insecure-http", no_argument, OPT_INSECURE, NULL,
+       "accept a plain http:// URL to another machine (the key travels unencrypted; every run warns)"},
       {"export-user", required_argument, OPT_EXPORT_USER, "USER", "another admin to run the exports as"},
       {"display-name", required_argument, OPT_DISPLAY, "TEXT", "another display name"},
       {"rate-limit", required_argument, OPT_RATE, "R", "requests per second (0: no limit)"},
       {"max-profiles", required_argument, OPT_MAX, "N", "the most profiles an export may hold"},
       {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", "how long to wait for Autopilot when connecting (default 15)"},
       {0}};
-  const char *usage = "segship destination update NAME [--api-url URL] [--export-user USER] [--display-name TEXT] "
-                      "[--rate-limit R] [--max-profiles N] [--json]";
+  const char *usage = "segship destination update NAME [--api-url URL [--api-key-file F|--api-key-env VAR] "
+                      "[--allow-insecure-http]] [--export-user USER] [--display-name TEXT] [--rate-limit R] "
+                      "[--max-profiles N] [--json]";
   dest_update_options o = {.rate_limit = -1, .max_profiles = -1};
   const char *v;
   int c;
@@ -325,6 +334,9 @@ static int cmd_dest_update(cli_ctx *ctx, int argc, char **argv) {
       case CLI_OPT_HELP: return 0;
       case CLI_OPT_ERROR: return 2;
       case OPT_API_URL: o.api_url = v; break;
+      case OPT_KEY_FILE: o.key_file = v; break;
+      case OPT_KEY_ENV: o.key_env = v; break;
+      case OPT_INSECURE: o.allow_insecure_http = true; break;
       case OPT_EXPORT_USER: o.export_user = v; break;
       case OPT_DISPLAY: o.display_name = v; break;
       case OPT_RATE:
@@ -350,8 +362,10 @@ static int cmd_dest_update(cli_ctx *ctx, int argc, char **argv) {
   seg_err err = {0};
   store *s = cli_store(ctx, &err);
   store_destination d;
-  if (!s || dest_update(s, ctx->db_path, &o, &err) != SEG_OK || store_destination_get(s, o.name, &d, &err) != SEG_OK)
-    return cli_fail(ctx, &err);
+  if (!s) return cli_fail(ctx, &err);
+  seg_code urc = dest_update(s, ctx->db_path, &o, &err);
+  if (urc == SEG_EUSAGE) return cli_usage_error(ctx, "%s", err.msg);
+  if (urc != SEG_OK || store_destination_get(s, o.name, &d, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(destination_json(&d));
   else printf("updated destination '%s'\n", d.name);
   store_destination_free(&d);
@@ -433,11 +447,13 @@ int cli_export_configure(cli_ctx *ctx, int argc, char **argv) {
       {"schedule", required_argument, OPT_SCHEDULE, "on|off", "run with every scheduled refresh (default on)"},
       {"list-membership", required_argument, OPT_MEMBERSHIP, "bulk|per-contact",
        "how existing contacts join lists (default bulk)"},
+      {"max-removal", required_argument, OPT_MAX_REMOVAL, "PCT",
+       "a run removing more than PCT% of a list's members (100 or more) is held (default 20; 100: no limit)"},
       {0}};
   const char *usage = "segship export configure NAME --email ATTR [--first-name ATTR] [--last-name ATTR] "
                       "[--map ATTR=Field|ATTR=custom:Name]... --segments A,B [--on-leave remove|keep] "
-                      "[--schedule on|off] [--list-membership bulk|per-contact] [--json]";
-  dest_configure_options o = {.schedule = -1};
+                      "[--schedule on|off] [--list-membership bulk|per-contact] [--max-removal PCT] [--json]";
+  dest_configure_options o = {.schedule = -1, .max_removal = -1};
   const char *maps[64];
   const char *v;
   int c;
@@ -460,6 +476,9 @@ int cli_export_configure(cli_ctx *ctx, int argc, char **argv) {
         else return cli_usage_error(ctx, "--schedule is on or off");
         break;
       case OPT_MEMBERSHIP: o.list_membership = v; break;
+      case OPT_MAX_REMOVAL:
+        if (!cli_parse_percent(ctx, "--max-removal", v, &o.max_removal)) return 2;
+        break;
       case 1:
         if (o.name) return cli_usage_error(ctx, "give one destination name");
         o.name = v;
@@ -474,7 +493,7 @@ int cli_export_configure(cli_ctx *ctx, int argc, char **argv) {
   if (!s) return cli_fail(ctx, &err);
   seg_code rc = dest_configure(s, &o, &res, &err);
   if (rc == SEG_EUSAGE) {
-    fprintf(stderr, "%s: %s\n", ctx->prog, err.msg);
+    fprintf(stderr, "%s: %s\n", ctx->prog, cli_safe(err.msg));
     return 2;
   }
   if (rc != SEG_OK) return cli_fail(ctx, &err);
@@ -533,26 +552,26 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
     }
     json_t *segs = json_array();
     for (size_t i = 0; i < cfg.n_segments; i++) json_array_append_new(segs, json_string(cfg.segment_names[i]));
-    cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:s, s:I, s:I, s:f}", "destination", d.name,
-                             "api_url", d.api_url, "api_key", masked, "export_user", d.export_user, "fields", fields,
-                             "segments", segs, "on_leave", cfg.on_leave, "schedule", cfg.schedule, "list_membership",
-                             cfg.list_membership, "profiles", (json_int_t)distinct, "max_profiles",
-                             (json_int_t)d.max_profiles, "rate_limit", d.rate_limit));
+    cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:s, s:I, s:I, s:f, s:i}", "destination",
+                             d.name, "api_url", d.api_url, "api_key", masked, "export_user", d.export_user, "fields",
+                             fields, "segments", segs, "on_leave", cfg.on_leave, "schedule", cfg.schedule,
+                             "list_membership", cfg.list_membership, "profiles", (json_int_t)distinct, "max_profiles",
+                             (json_int_t)d.max_profiles, "rate_limit", d.rate_limit, "max_removal", cfg.max_removal));
   } else {
     printf("export of      %s (%s, key %s, runs as %s)\n", d.name, d.api_url, masked, d.export_user);
-    printf("data matching  Email      <- %s\n", cfg.email_attr);
-    if (cfg.first_name_attr[0]) printf("               FirstName  <- %s\n", cfg.first_name_attr);
-    if (cfg.last_name_attr[0]) printf("               LastName   <- %s\n", cfg.last_name_attr);
+    printf("data matching  Email      <- %s\n", cli_safe(cfg.email_attr));
+    if (cfg.first_name_attr[0]) printf("               FirstName  <- %s\n", cli_safe(cfg.first_name_attr));
+    if (cfg.last_name_attr[0]) printf("               LastName   <- %s\n", cli_safe(cfg.last_name_attr));
     for (size_t i = 0; i < cfg.n_fields; i++) {
       int k = store_schema_find(&sc, cfg.fields[i].attr);
       if (cfg.fields[i].custom)
-        printf("               custom %s (%s) <- %s\n", cfg.fields[i].field,
-               dest_custom_type(k >= 0 ? sc.attrs[k].type : ATTR_TEXT), cfg.fields[i].attr);
+        printf("               custom %s (%s) <- %s\n", cli_safe(cfg.fields[i].field),
+               dest_custom_type(k >= 0 ? sc.attrs[k].type : ATTR_TEXT), cli_safe(cfg.fields[i].attr));
       else
-        printf("               %-10s <- %s\n", cfg.fields[i].field, cfg.fields[i].attr);
+        printf("               %-10s <- %s\n", cfg.fields[i].field, cli_safe(cfg.fields[i].attr));
     }
     printf("segments       ");
-    for (size_t i = 0; i < cfg.n_segments; i++) printf("%s%s", i ? ", " : "", cfg.segment_names[i]);
+    for (size_t i = 0; i < cfg.n_segments; i++) printf("%s%s", i ? ", " : "", cli_safe(cfg.segment_names[i]));
     printf("  (one Autopilot list each)\n");
     printf("profiles       %lld distinct (limit %lld)%s\n", (long long)distinct, (long long)d.max_profiles,
            distinct > d.max_profiles ? "  OVER THE LIMIT: a run will refuse" : "");
@@ -562,6 +581,8 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
     printf("membership     %s\n", strcmp(cfg.list_membership, "bulk") == 0
                                       ? "bulk (_autopilot_list in the upsert)"
                                       : "per-contact (one call per existing contact and list)");
+    if (cfg.max_removal >= 100) printf("removal guard  off\n");
+    else printf("removal guard  a run removing more than %d%% of a list (of 100 or more) is held\n", cfg.max_removal);
     if (d.rate_limit > 0) printf("rate           %g requests/s\n", d.rate_limit);
     else printf("rate           no limit\n");
   }

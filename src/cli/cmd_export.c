@@ -12,8 +12,9 @@
 #include "store/destinations.h"
 #include "store/exports.h"
 #include "util/clock.h"
+#include "util/text.h"
 
-enum { OPT_DRY = 256, OPT_FULL, OPT_RUN, OPT_CSV, OPT_LIMIT, OPT_NO_PROGRESS, OPT_IN_FLIGHT };
+enum { OPT_DRY = 256, OPT_FULL, OPT_RUN, OPT_CSV, OPT_LIMIT, OPT_NO_PROGRESS, OPT_IN_FLIGHT, OPT_ALLOW_REMOVAL };
 
 static volatile sig_atomic_t g_cancel;
 static void on_signal(int sig) {
@@ -27,8 +28,10 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
       {"full", no_argument, OPT_FULL, NULL, "resend every contact and membership, changed or not"},
       {"no-progress", no_argument, OPT_NO_PROGRESS, NULL, "no progress bar"},
       {"in-flight", required_argument, OPT_IN_FLIGHT, "N", "concurrent requests within the rate (default 4)"},
+      {"allow-large-removal", no_argument, OPT_ALLOW_REMOVAL, NULL,
+       "this once, remove more of a list than export configure --max-removal allows"},
       {0}};
-  const char *usage = "segship export run NAME [--dry-run] [--full] [--json]";
+  const char *usage = "segship export run NAME [--dry-run] [--full] [--allow-large-removal] [--json]";
   export_options o = {.progress = true, .cancel = &g_cancel};
   const char *name = NULL, *v;
   int c;
@@ -38,6 +41,7 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
       case CLI_OPT_ERROR: return 2;
       case OPT_DRY: o.dry_run = true; break;
       case OPT_FULL: o.full = true; break;
+      case OPT_ALLOW_REMOVAL: o.allow_large_removal = true; break;
       case OPT_NO_PROGRESS: o.progress = false; break;
       case OPT_IN_FLIGHT: {
         long long n;
@@ -79,12 +83,14 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
       for (size_t i = 0; i < rep.n_segments; i++)
         json_array_append_new(segs, json_pack("{s:s, s:I, s:I}", "segment", rep.segment_names[i], "to_add",
                                               (json_int_t)rep.additions[i], "to_remove", (json_int_t)rep.removals[i]));
-      cli_print_json(json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "destination", name, "dry_run", 1,
-                               "profiles", (json_int_t)rep.run.profiles, "to_upsert", (json_int_t)rep.to_upsert,
-                               "renames", (json_int_t)rep.renames, "unchanged", (json_int_t)rep.run.unchanged,
-                               "invalid", (json_int_t)rep.run.invalid, "lists_to_create",
-                               (json_int_t)rep.lists_to_create, "list_removals", (json_int_t)rep.run.list_removals,
-                               "segments", segs));
+      json_t *j = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b}", "destination", name, "dry_run", 1,
+                            "profiles", (json_int_t)rep.run.profiles, "to_upsert", (json_int_t)rep.to_upsert,
+                            "renames", (json_int_t)rep.renames, "unchanged", (json_int_t)rep.run.unchanged, "invalid",
+                            (json_int_t)rep.run.invalid, "lists_to_create", (json_int_t)rep.lists_to_create,
+                            "list_removals", (json_int_t)rep.run.list_removals, "segments", segs, "would_hold",
+                            rep.held);
+      if (rep.held) json_object_set_new(j, "hold_message", json_string(rep.run.message));
+      cli_print_json(j);
     } else {
       printf("dry run of '%s' (nothing sent):\n", name);
       printf("  profiles in the segments   %lld\n", (long long)rep.run.profiles);
@@ -94,8 +100,9 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
       printf("  invalid or duplicate email %lld (skipped)\n", (long long)rep.run.invalid);
       if (rep.lists_to_create) printf("  lists to create            %lld\n", (long long)rep.lists_to_create);
       for (size_t i = 0; i < rep.n_segments; i++)
-        printf("  list '%s': +%lld to add, -%lld to remove\n", rep.segment_names[i], (long long)rep.additions[i],
+        printf("  list '%s': +%lld to add, -%lld to remove\n", cli_safe(rep.segment_names[i]), (long long)rep.additions[i],
                (long long)rep.removals[i]);
+      if (rep.held) printf("the run would be held: %s\n", cli_safe(rep.run.message));
     }
     return 0;
   }
@@ -115,7 +122,7 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
            (long long)r->api_calls, (long long)r->retries, (long long)r->throttled);
     if (r->invalid) printf("skipped records are listed by 'segship export errors %s'\n", name);
   }
-  if (rc != SEG_OK) fprintf(stderr, "segship: %s\n", err.msg);
+  if (rc != SEG_OK) fprintf(stderr, "segship: %s\n", cli_safe(err.msg));
   return seg_code_exit(rc);
 }
 
@@ -185,10 +192,14 @@ typedef struct err_out {
   int64_t n;
 } err_out;
 
+/* One CSV cell. A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
+ * leading ' (OWASP), so that opening the file cannot run what a profile or an API put there. */
 static void csv_cell(const char *s, bool last) {
-  bool q = strpbrk(s, ",\"\r\n") != NULL;
+  bool formula = text_csv_formula(s);
+  bool q = formula || strpbrk(s, ",\"\r\n") != NULL;
   if (q) {
     putchar('"');
+    if (formula) putchar('\'');
     for (; *s; s++) {
       if (*s == '"') putchar('"');
       putchar(*s);
@@ -212,7 +223,7 @@ static int print_error(const char *id, const char *email, const char *kind, cons
     csv_cell(kind, false);
     csv_cell(reason, true);
   } else {
-    printf("%-16s %-36s %-10s %s\n", id, email, kind, reason);
+    printf("%-16s %-36s %-10s %s\n", cli_safe(id), cli_safe(email), kind, cli_safe(reason));
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 /* cmd_profiles.c: `segship profiles import | count | show | list | generate`. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "segment/segment.h"
 #include "util/clock.h"
 
-enum { OPT_FORMAT = 256, OPT_ID, OPT_REPLACE, OPT_STRICT, OPT_LIMIT, OPT_OFFSET, OPT_COUNT, OPT_SEED, OPT_OUT,
+enum { OPT_FORMAT = 256, OPT_ID, OPT_REPLACE, OPT_MAX_DELETE, OPT_STRICT, OPT_LIMIT, OPT_OFFSET, OPT_COUNT, OPT_SEED, OPT_OUT,
        OPT_CHANGED, OPT_MOVED, OPT_INVALID, OPT_DUPLICATE };
 
 static json_t *report_json(const ingest_report *r, const char *file) {
@@ -41,10 +42,13 @@ static int cmd_import(cli_ctx *ctx, int argc, char **argv) {
       {"format", required_argument, OPT_FORMAT, "csv|jsonl", "the file's format (default: from its extension)"},
       {"id", required_argument, OPT_ID, "ATTR", "the id column (default: the store's, else CustomerId)"},
       {"replace", no_argument, OPT_REPLACE, NULL, "the file is the complete set: delete profiles it does not name"},
+      {"max-delete", required_argument, OPT_MAX_DELETE, "PCT",
+       "with --replace, refuse to delete more than PCT% of the stored profiles (default 20; 100: no limit)"},
       {"strict", no_argument, OPT_STRICT, NULL, "refuse the whole file at its first bad row"},
       {0}};
-  const char *usage = "segship profiles import FILE [--format csv|jsonl] [--id ATTR] [--replace] [--strict] [--json]";
-  ingest_options opt = {0};
+  const char *usage =
+      "segship profiles import FILE [--format csv|jsonl] [--id ATTR] [--replace [--max-delete PCT]] [--strict] [--json]";
+  ingest_options opt = {.max_delete_pct = STORE_MAX_DELETE_DEFAULT};
   const char *v;
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts, usage, &v)) != CLI_OPT_END) {
@@ -56,6 +60,9 @@ static int cmd_import(cli_ctx *ctx, int argc, char **argv) {
         break;
       case OPT_ID: opt.id_name = v; break;
       case OPT_REPLACE: opt.replace = true; break;
+      case OPT_MAX_DELETE:
+        if (!cli_parse_percent(ctx, "--max-delete", v, &opt.max_delete_pct)) return 2;
+        break;
       case OPT_STRICT: opt.strict = true; break;
       case 1:
         if (opt.path) return cli_usage_error(ctx, "give one file at a time");
@@ -77,20 +84,20 @@ static int cmd_import(cli_ctx *ctx, int argc, char **argv) {
   if (ctx->json) {
     cli_print_json(report_json(&rep, opt.path));
   } else {
-    printf("imported %s (%s, %lld rows) in %.1f s\n", opt.path, rep.format, (long long)rep.rows, rep.seconds);
+    printf("imported %s (%s, %lld rows) in %.1f s\n", cli_safe(opt.path), rep.format, (long long)rep.rows, rep.seconds);
     printf("  inserted   %lld\n  updated    %lld\n  unchanged  %lld\n  deleted    %lld\n  rejected   %lld\n",
            (long long)rep.counts.inserted, (long long)rep.counts.updated, (long long)rep.counts.unchanged,
            (long long)rep.counts.deleted, (long long)rep.rejected);
     if (rep.new_attributes) printf("new attributes: %zu ('segship schema' shows their types)\n", rep.new_attributes);
     for (size_t i = 0; i < rep.n_widenings; i++)
-      printf("widened %s from %s to %s (line %lld needed it)\n", rep.widenings[i].attr,
+      printf("widened %s from %s to %s (line %lld needed it)\n", cli_safe(rep.widenings[i].attr),
              attr_type_name(rep.widenings[i].from), attr_type_name(rep.widenings[i].to),
              (long long)rep.widenings[i].line);
     size_t shown = rep.n_problems < 20 ? rep.n_problems : 20;
     if (rep.rejected) printf("rejected rows (fix them and import the file again):\n");
     for (size_t i = 0; i < shown; i++)
       printf("  line %lld%s%s%s: %s\n", (long long)rep.problems[i].line, rep.problems[i].id[0] ? " (" : "",
-             rep.problems[i].id, rep.problems[i].id[0] ? ")" : "", rep.problems[i].reason);
+             cli_safe(rep.problems[i].id), rep.problems[i].id[0] ? ")" : "", cli_safe(rep.problems[i].reason));
     if ((int64_t)shown < rep.rejected)
       printf("  ... and %lld more ('--json' lists up to %d)\n", (long long)(rep.rejected - (int64_t)shown),
              INGEST_MAX_PROBLEMS);
@@ -163,7 +170,9 @@ static int cmd_show(cli_ctx *ctx, int argc, char **argv) {
       char tmp[64];
       size_t n;
       const char *t = seg_value_canonical(&p.values[i], tmp, sizeof tmp, &n);
-      printf("%-24s %.*s\n", schema.attrs[i].name, (int)n, t);
+      int len;
+      t = cli_safe_n(t, n, &len);
+      printf("%-24s %.*s\n", cli_safe(schema.attrs[i].name), len, t);
     }
     char changed[25];
       printf("%-24s %s\n", "(changed at)", clock_format_ms(p.changed_at, changed));
@@ -189,7 +198,9 @@ static int list_one(const store_profile *p, void *arg) {
     char tmp[64];
     size_t n;
     const char *t = seg_value_canonical(&p->values[i], tmp, sizeof tmp, &n);
-    printf("%s%.*s", i ? "\t" : "", (int)n, t);
+    int len;
+    t = cli_safe_n(t, n, &len); /* a tab or a newline in a value cannot break the columns either */
+    printf("%s%.*s", i ? "\t" : "", len, t);
   }
   putchar('\n');
   return 0;
@@ -218,7 +229,7 @@ static int cmd_list(cli_ctx *ctx, int argc, char **argv) {
   if (store_schema_load(s, &schema, &err) != SEG_OK) return cli_fail(ctx, &err);
   list_ctx lc = {.schema = &schema, .arr = ctx->json ? json_array() : NULL, .shown_cols = schema.n};
   if (!ctx->json) {
-    for (size_t i = 0; i < schema.n; i++) printf("%s%s", i ? "\t" : "", schema.attrs[i].name);
+    for (size_t i = 0; i < schema.n; i++) printf("%s%s", i ? "\t" : "", cli_safe(schema.attrs[i].name));
     putchar('\n');
   }
   seg_code rc = store_profiles_each(s, &schema, limit == 0 ? -1 : limit, offset, list_one, &lc, &err);
@@ -287,9 +298,18 @@ static int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     }
   }
   FILE *out = stdout;
-  if (out_path && !(out = fopen(out_path, "w"))) {
-    fprintf(stderr, "segship: cannot write %s: %s\n", out_path, strerror(errno));
-    return 1;
+  if (out_path) {
+    /* never through a symbolic link: it could point at a file of the user's that this would overwrite */
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ELOOP) {
+      fprintf(stderr, "segship: %s is a symbolic link, which --out does not follow; give the real path\n", out_path);
+      return 1;
+    }
+    if (fd < 0 || !(out = fdopen(fd, "w"))) {
+      fprintf(stderr, "segship: cannot write %s: %s\n", out_path, strerror(errno));
+      if (fd >= 0) close(fd);
+      return 1;
+    }
   }
   int rc = synth_write(out, &o);
   if (out != stdout && fclose(out) != 0) rc = -1;

@@ -14,7 +14,8 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-enum { OPT_FILE = 256, OPT_FORMAT, OPT_REPLACE, OPT_TZ, OPT_LISTEN, OPT_SECURE_COOKIES, OPT_NO_CONSOLE, OPT_LOG_FORMAT, OPT_NOTIFY_CMD, OPT_NOTIFY_URL,
+enum { OPT_FILE = 256, OPT_FORMAT, OPT_REPLACE, OPT_MAX_DELETE, OPT_TZ, OPT_LISTEN, OPT_SECURE_COOKIES, OPT_NO_CONSOLE, OPT_LOG_FORMAT,
+       OPT_NOTIFY_CMD, OPT_NOTIFY_URL, OPT_NOTIFY_TIMEOUT,
        OPT_COUNT };
 
 /* ---- sources ---- */
@@ -24,18 +25,21 @@ static int cmd_source_add(cli_ctx *ctx, int argc, char **argv) {
       {"file", required_argument, OPT_FILE, "PATH", "the file to import at each refresh"},
       {"format", required_argument, OPT_FORMAT, "csv|jsonl", "its format (default: from the extension)"},
       {"replace", no_argument, OPT_REPLACE, NULL, "the file is the complete set: profiles it lacks are deleted"},
+      {"max-delete", required_argument, OPT_MAX_DELETE, "PCT",
+       "with --replace, a refresh refuses to delete more than PCT% of the stored profiles (default 20; 100: no limit)"},
       {0}};
-  store_source src = {0};
+  store_source src = {.max_delete = STORE_MAX_DELETE_DEFAULT};
   snprintf(src.format, sizeof src.format, "auto");
   const char *name = NULL, *file = NULL, *v;
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts,
-                              "segship source add NAME --file PATH [--format csv|jsonl] [--replace] [--json]", &v)) !=
+                              "segship source add NAME --file PATH [--format csv|jsonl] [--replace [--max-delete PCT]] [--json]", &v)) !=
          CLI_OPT_END) {
     if (c == CLI_OPT_HELP) return 0;
     if (c == CLI_OPT_ERROR) return 2;
     if (c == OPT_FILE) file = v;
     if (c == OPT_REPLACE) src.replace = true;
+    if (c == OPT_MAX_DELETE && !cli_parse_percent(ctx, "--max-delete", v, &src.max_delete)) return 2;
     if (c == OPT_FORMAT) {
       ingest_format f;
       if (!ingest_format_parse(v, &f)) return cli_usage_error(ctx, "unknown format '%s' (csv or jsonl)", v);
@@ -57,8 +61,8 @@ static int cmd_source_add(cli_ctx *ctx, int argc, char **argv) {
   seg_err err = {0};
   store *s = cli_store(ctx, &err);
   if (!s || store_source_add(s, &src, &err) != SEG_OK) return cli_fail(ctx, &err);
-  if (ctx->json) cli_print_json(json_pack("{s:s, s:s, s:s, s:b}", "name", src.name, "path", src.path, "format", src.format, "replace", src.replace));
-  else printf("added source '%s' (%s)\n", src.name, src.path);
+  if (ctx->json) cli_print_json(json_pack("{s:s, s:s, s:s, s:b, s:i}", "name", src.name, "path", src.path, "format", src.format, "replace", src.replace, "max_delete", src.max_delete));
+  else printf("added source '%s' (%s)\n", cli_safe(src.name), cli_safe(src.path));
   return 0;
 }
 
@@ -79,13 +83,14 @@ static int cmd_source_list(cli_ctx *ctx, int argc, char **argv) {
   if (ctx->json) {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-      json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "name", list[i].name, "path", list[i].path, "format",
-                                           list[i].format, "replace", list[i].replace));
+      json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:i}", "name", list[i].name, "path", list[i].path, "format",
+                                           list[i].format, "replace", list[i].replace, "max_delete", list[i].max_delete));
     cli_print_json(json_pack("{s:o}", "sources", arr));
   } else {
     if (!n) printf("no sources: 'segship source add NAME --file PATH' adds one\n");
     for (size_t i = 0; i < n; i++)
-      printf("%-24s %-6s %-8s %s\n", list[i].name, list[i].format, list[i].replace ? "replace" : "upsert", list[i].path);
+      printf("%-24s %-6s %-8s %s\n", cli_safe(list[i].name), list[i].format, list[i].replace ? "replace" : "upsert",
+             cli_safe(list[i].path));
   }
   free(list);
   return 0;
@@ -105,7 +110,7 @@ static int cmd_source_remove(cli_ctx *ctx, int argc, char **argv) {
   store *s = cli_store(ctx, &err);
   if (!s || store_source_remove(s, name, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(json_pack("{s:s, s:b}", "name", name, "removed", 1));
-  else printf("removed source '%s'\n", name);
+  else printf("removed source '%s'\n", cli_safe(name));
   return 0;
 }
 
@@ -162,7 +167,8 @@ int cli_cmd_refresh(cli_ctx *ctx, int argc, char **argv) {
   } else {
     printf("refresh %lld: %s\n", (long long)r.id, r.status);
     for (size_t i = 0; i < r.n_steps; i++)
-      printf("  %-8s %-24s %-10s %s\n", r.steps[i].kind, r.steps[i].target, r.steps[i].status, r.steps[i].message);
+      printf("  %-8s %-24s %-10s %s\n", r.steps[i].kind, cli_safe(r.steps[i].target), r.steps[i].status,
+             cli_safe(r.steps[i].message));
     if (r.n_steps == 0) printf("  nothing to do: no source, no segment, no scheduled export\n");
   }
   int rc = strcmp(r.status, "succeeded") == 0 ? 0 : 1;
@@ -247,7 +253,9 @@ int cli_cmd_serve(cli_ctx *ctx, int argc, char **argv) {
       {"no-console", no_argument, OPT_NO_CONSOLE, NULL, "serve only /healthz and /metrics"},
       {"log-format", required_argument, OPT_LOG_FORMAT, "text|json", "log lines for people (default) or collectors"},
       {"notify-command", required_argument, OPT_NOTIFY_CMD, "CMD", "run CMD with a failed run's JSON on stdin"},
-      {"notify-url", required_argument, OPT_NOTIFY_URL, "URL", "POST a failed run's JSON to URL (with retries)"},
+      {"notify-url", required_argument, OPT_NOTIFY_URL, "URL", "POST a failed run's JSON to URL: https, or loopback (with retries)"},
+      {"notify-timeout", required_argument, OPT_NOTIFY_TIMEOUT, "SECONDS",
+       "how long a notification may take (default 10; then the command is killed)"},
       {0}};
   service_options o = {.db_path = ctx->db_path, .listen = "127.0.0.1:8080", .console = true};
   log_format lf = LOG_FORMAT_TEXT;
@@ -255,7 +263,7 @@ int cli_cmd_serve(cli_ctx *ctx, int argc, char **argv) {
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts,
                               "segship serve [--listen 127.0.0.1:8080] [--secure-cookies] [--no-console] [--log-format text|json] "
-                              "[--notify-command CMD] [--notify-url URL]",
+                              "[--notify-command CMD] [--notify-url URL] [--notify-timeout SECONDS]",
                               &v)) != CLI_OPT_END) {
     if (c == CLI_OPT_HELP) return 0;
     if (c == CLI_OPT_ERROR) return 2;
@@ -264,6 +272,12 @@ int cli_cmd_serve(cli_ctx *ctx, int argc, char **argv) {
     if (c == OPT_NOTIFY_URL) o.notify_url = v;
     if (c == OPT_SECURE_COOKIES) o.secure_cookies = true;
     if (c == OPT_NO_CONSOLE) o.console = false;
+    if (c == OPT_NOTIFY_TIMEOUT) {
+      long long n;
+      if (!cli_parse_count(ctx, "--notify-timeout", v, &n)) return 2;
+      if (n < 1 || n > 3600) return cli_usage_error(ctx, "--notify-timeout is 1 to 3600 seconds");
+      o.notify_timeout_ms = (long)n * 1000;
+    }
     if (c == OPT_LOG_FORMAT) {
       if (strcmp(v, "json") == 0) lf = LOG_FORMAT_JSON;
       else if (strcmp(v, "text") != 0) return cli_usage_error(ctx, "--log-format is text or json");

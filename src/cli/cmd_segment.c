@@ -18,10 +18,10 @@ static json_t *result_json(const segment_result *r) {
 
 static void print_result(const segment_result *r) {
   if (r->ok)
-    printf("%-32s %10lld members  +%lld -%lld  (%lld ms)\n", r->name, (long long)r->members, (long long)r->joined,
+    printf("%-32s %10lld members  +%lld -%lld  (%lld ms)\n", cli_safe(r->name), (long long)r->members, (long long)r->joined,
            (long long)r->left, (long long)r->duration_ms);
   else
-    printf("%-32s BROKEN: %s\n", r->name, r->error);
+    printf("%-32s BROKEN: %s\n", cli_safe(r->name), cli_safe(r->error));
 }
 
 /* Parses the options shared by create and update. Returns -1 to go on, else an exit code. */
@@ -67,7 +67,7 @@ static int cmd_create(cli_ctx *ctx, int argc, char **argv) {
   segment_result r;
   if (segment_create(s, name, rule, description, &r, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(result_json(&r));
-  else printf("created segment '%s': %lld members\n", r.name, (long long)r.members);
+  else printf("created segment '%s': %lld members\n", cli_safe(r.name), (long long)r.members);
   return 0;
 }
 
@@ -98,7 +98,7 @@ static int cmd_update(cli_ctx *ctx, int argc, char **argv) {
   segment_result *res;
   size_t n;
   if (segment_update(s, name, rule, description, new_name, &res, &n, &err) != SEG_OK) return cli_fail(ctx, &err);
-  if (!ctx->json) printf("updated segment '%s'\n", new_name ? new_name : name);
+  if (!ctx->json) printf("updated segment '%s'\n", cli_safe(new_name ? new_name : name));
   rc = n || ctx->json ? print_results(ctx, res, n) : 0;
   free(res);
   return rc;
@@ -133,7 +133,7 @@ static int cmd_delete(cli_ctx *ctx, int argc, char **argv) {
   store *s = cli_store(ctx, &err);
   if (!s || segment_delete(s, name, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) cli_print_json(json_pack("{s:s, s:b}", "name", name, "deleted", 1));
-  else printf("deleted segment '%s'\n", name);
+  else printf("deleted segment '%s'\n", cli_safe(name));
   return 0;
 }
 
@@ -173,8 +173,8 @@ static int cmd_list(cli_ctx *ctx, int argc, char **argv) {
     for (size_t i = 0; i < n; i++) {
       char at[25];
       fmt_time(all[i].refreshed_at, at);
-      printf("%-32s %10lld  %-24s %s%s\n", all[i].name, (long long)all[i].members, at,
-             all[i].broken ? "BROKEN: " : "", all[i].broken ? all[i].broken : all[i].rule);
+      printf("%-32s %10lld  %-24s %s%s\n", cli_safe(all[i].name), (long long)all[i].members, at,
+             all[i].broken ? "BROKEN: " : "", cli_safe(all[i].broken ? all[i].broken : all[i].rule));
     }
   }
   store_segments_free(all, n);
@@ -188,7 +188,7 @@ typedef struct id_list {
 static int collect_id(const char *id, void *ctx) {
   id_list *l = ctx;
   if (l->arr) json_array_append_new(l->arr, json_string(id ? id : ""));
-  else printf("  %s\n", id ? id : "(deleted profile)");
+  else printf("  %s\n", id ? cli_safe(id) : "(deleted profile)");
   return 0;
 }
 
@@ -234,10 +234,10 @@ static int cmd_show(cli_ctx *ctx, int argc, char **argv) {
     }
     cli_print_json(o);
   } else {
-    printf("segment      %s\nrule         %s\n", g.name, g.rule);
-    if (g.description[0]) printf("description  %s\n", g.description);
+    printf("segment      %s\nrule         %s\n", cli_safe(g.name), cli_safe(g.rule));
+    if (g.description[0]) printf("description  %s\n", cli_safe(g.description));
     printf("members      %lld (refreshed %s)\n", (long long)g.members, at);
-    if (g.broken) printf("status       BROKEN: %s\n", g.broken);
+    if (g.broken) printf("status       BROKEN: %s\n", cli_safe(g.broken));
     if (nh) {
       printf("recent refreshes (newest first):\n  %-24s %10s %8s %8s\n", "AT", "MEMBERS", "JOINED", "LEFT");
       for (size_t i = 0; i < nh; i++) {

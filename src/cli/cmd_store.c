@@ -64,7 +64,7 @@ static int schema_show(cli_ctx *ctx, store *s) {
     printf("%-28s %-9s %10s  %s\n", "ATTRIBUTE", "TYPE", "VALUES", "");
     for (size_t i = 0; i < schema.n; i++) {
       const store_attr *a = &schema.attrs[i];
-      printf("%-28s %-9s %10lld  %s%s\n", a->name, attr_type_name(a->type), (long long)counts[i],
+      printf("%-28s %-9s %10lld  %s%s\n", cli_safe(a->name), attr_type_name(a->type), (long long)counts[i],
              a->is_id ? "id" : "", a->pinned ? "pinned" : "");
     }
   }
@@ -100,7 +100,7 @@ int cli_cmd_schema(cli_ctx *ctx, int argc, char **argv) {
     int broken = 0;
     if (segment_recheck(s, &broken, &err) != SEG_OK) return cli_fail(ctx, &err);
     if (ctx->json) cli_print_json(json_pack("{s:s, s:b, s:i}", "name", pos[1], "dropped", 1, "broken_segments", broken));
-    else printf("dropped %s and its values\n", pos[1]);
+    else printf("dropped %s and its values\n", cli_safe(pos[1]));
     if (broken) cli_warn_broken(broken);
     return 0;
   }
@@ -114,7 +114,7 @@ int cli_cmd_schema(cli_ctx *ctx, int argc, char **argv) {
   if (segment_recheck(s, &broken, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (broken) cli_warn_broken(broken);
   if (ctx->json) cli_print_json(json_pack("{s:s, s:s, s:b}", "name", pos[1], "type", attr_type_name(t), "pinned", 1));
-  else printf("%s is now %s (pinned: values that are not %s are refused at import)\n", pos[1], attr_type_name(t),
+  else printf("%s is now %s (pinned: values that are not %s are refused at import)\n", cli_safe(pos[1]), attr_type_name(t),
               attr_type_name(t));
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/harden.h"
 
 #define SEGSHIP_VERSION "0.1.0"
 
@@ -58,6 +59,10 @@ static int dispatch(cli_ctx *ctx, const cli_command *table, int argc, char **arg
 }
 
 int main(int argc, char **argv) {
+  if (harden_process() != 0) {
+    fputs("segship: cannot turn off core dumps for this process (setrlimit/prctl refused); nothing was done\n", stderr);
+    return 1;
+  }
   setlocale(LC_CTYPE, "C.UTF-8");
   if (sodium_init() < 0) {
     fputs("segship: libsodium failed to initialise\n", stderr);

@@ -15,6 +15,7 @@
 #include "store/segments.h"
 #include "util/clock.h"
 #include "util/jsonw.h"
+#include "util/url.h"
 
 /* The next scheduled run (ms) of the store's schedule, 0 when none. */
 static int64_t next_scheduled(store *s) {
@@ -173,7 +174,9 @@ void page_destination_new(creq *r, cresp *w) {
       return;
     }
     char name[257] = "", email[257] = "";
-    if (dest_connect(url, key, 15000, name, sizeof name, email, sizeof email, &err) != SEG_OK) {
+    bool insecure = false; /* the console accepts no plain http to another machine (the CLI's --allow-insecure-http) */
+    if (url_check_transport(url, "the API address", NULL, false, &insecure, &err) != SEG_OK ||
+        dest_connect(url, key, 15000, name, sizeof name, email, sizeof email, &err) != SEG_OK) {
       pending_forget(r->c, r->token_hash);
       w->status = 400;
       add_form(r, w, err.msg, NULL, display, url, agree, user);

@@ -2,6 +2,7 @@
 #include "destination/destination.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -14,7 +15,9 @@
 #include "autopilot/client.h"
 #include "store/exports.h"
 #include "store/segments.h"
+#include "util/log.h"
 #include "util/text.h"
+#include "util/url.h"
 
 #define KEY_MAX 1024
 #define CHECK_TEXT "segship master key check"
@@ -99,31 +102,44 @@ seg_code dest_user_check_password(store *s, const char *name, const char *passwo
   return SEG_OK;
 }
 
-/* Reads the first line of a file (or standard input) into locked memory. */
+/* Reads the first line of a file (or standard input) into locked memory with read(2): no stdio
+ * buffer ever holds it, and the buffer is wiped when freed. A symbolic link is not followed. */
 static seg_code read_first_line(const char *file, const char *what, char **out, seg_err *err) {
   *out = NULL;
   bool from_stdin = strcmp(file, "-") == 0;
-  FILE *f = from_stdin ? stdin : fopen(file, "r");
-  if (!f)
-    return seg_err_set(err, SEG_EIO, "cannot read the %s file %s: %s", what, file, strerror(errno));
+  int fd = from_stdin ? STDIN_FILENO : open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ELOOP)
+    return seg_err_set(err, SEG_EINVAL, "the %s file %s is a symbolic link, which segship does not follow; give the real path",
+                       what, file);
+  if (fd < 0) return seg_err_set(err, SEG_EIO, "cannot read the %s file %s: %s", what, file, strerror(errno));
   char *line = sodium_malloc(KEY_MAX + 2);
   if (!line) {
-    if (!from_stdin) fclose(f);
+    if (!from_stdin) close(fd);
     return seg_err_set(err, SEG_ENOMEM, "out of memory");
   }
   size_t n = 0;
-  int c;
-  bool too_long = false;
-  while ((c = getc(f)) != EOF && c != '\n') {
-    if (n == KEY_MAX) {
-      too_long = true;
-      break;
-    }
-    line[n++] = (char)c;
+  bool too_long = false, eol = false;
+  int read_errno = 0;
+  /* One byte at a time: nothing past the first line is read (standard input may hold more). */
+  while (!eol) {
+    char c;
+    ssize_t r = read(fd, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) read_errno = errno;
+    if (r <= 0) break;
+    if (c == '\n') eol = true;
+    else if (n == KEY_MAX) too_long = true;
+    else line[n++] = c;
+    if (too_long) break;
   }
-  if (!from_stdin) fclose(f);
+  if (!from_stdin) close(fd);
   while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t')) n--;
   line[n] = '\0';
+  if (read_errno) {
+    sodium_free(line);
+    return seg_err_set(err, SEG_EIO, "cannot read the %s file %s: %s", what, from_stdin ? "(standard input)" : file,
+                       strerror(read_errno));
+  }
   if (too_long) {
     sodium_free(line);
     return seg_err_set(err, SEG_EINVAL, "the %s in %s is over %d characters; is it the right file?", what,
@@ -271,6 +287,7 @@ seg_code dest_connect(const char *api_url, const char *key, long timeout_ms, cha
       rc = seg_err_set(err, SEG_EHTTP, "could not check the key: %s", why);
     }
   }
+  if (rc != SEG_OK && err) log_redact(err->msg, sizeof err->msg); /* while the client still knows the key */
   ap_request_free(r);
   ap_client_free(c);
   return rc;
@@ -312,6 +329,11 @@ seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, stor
   if (rate > 1000) return seg_err_set(err, SEG_EINVAL, "--rate-limit is at most 1000 requests per second");
   if (max == 0) return seg_err_set(err, SEG_EINVAL, "--max-profiles must be at least 1");
 
+  const char *url = o->api_url ? o->api_url : AP_DEFAULT_URL;
+  bool insecure = false;
+  if ((rc = url_check_transport(url, "the API URL", "--allow-insecure-http", o->allow_insecure_http, &insecure, err)) !=
+      SEG_OK)
+    return rc;
   char *key;
   if (o->key) {
     if (!(key = sodium_malloc(strlen(o->key) + 1))) return seg_err_set(err, SEG_ENOMEM, "out of memory");
@@ -319,7 +341,6 @@ seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, stor
   } else if ((rc = dest_read_key(o->key_file, o->key_env, &key, err)) != SEG_OK) {
     return rc;
   }
-  const char *url = o->api_url ? o->api_url : AP_DEFAULT_URL;
   rc = dest_connect(url, key, o->connect_timeout_ms, out->account_name, sizeof out->account_name, out->account_email,
                     sizeof out->account_email, err);
   secret_key *mk = NULL;
@@ -336,6 +357,7 @@ seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, stor
       snprintf(out->export_user, sizeof out->export_user, "%s", u.name);
       out->rate_limit = rate;
       out->max_profiles = max;
+      out->allow_insecure_http = insecure;
       rc = store_destination_add(s, out, dest_privacy_statement(), os_user(), err);
     }
     if (rc == SEG_OK) rc = store_tx_commit(s, err);
@@ -362,16 +384,66 @@ seg_code dest_update(store *s, const char *db_path, const dest_update_options *o
   }
   if (rc == SEG_OK && o->rate_limit > 1000) rc = seg_err_set(err, SEG_EINVAL, "--rate-limit is at most 1000 requests per second");
   if (rc == SEG_OK && o->max_profiles == 0) rc = seg_err_set(err, SEG_EINVAL, "--max-profiles must be at least 1");
+  bool insecure = false;
+  char *key = NULL;
+  unsigned char *box = NULL;
+  size_t box_len = 0;
+  char name[257] = "", email[257] = "", hint[8] = "";
+  if (rc == SEG_OK && o->allow_insecure_http && !o->api_url)
+    rc = seg_err_set(err, SEG_EUSAGE, "--allow-insecure-http goes with the --api-url it accepts");
+  if (rc == SEG_OK && !o->api_url && (o->key_file || o->key_env))
+    rc = seg_err_set(err, SEG_EUSAGE, "a new key goes with 'segship destination rotate-key'; --api-key-file and "
+                                      "--api-key-env here go with a new --api-url");
   if (rc == SEG_OK && o->api_url) {
-    char *key = NULL, name[257], email[257];
-    rc = dest_key(s, db_path, &d, &key, err);
+    rc = url_check_transport(o->api_url, "the API URL", "--allow-insecure-http", o->allow_insecure_http, &insecure, err);
+    char was[300] = "", now[300] = "";
+    bool same_host = url_host_port(d.api_url, was, sizeof was) && url_host_port(o->api_url, now, sizeof now) &&
+                     strcmp(was, now) == 0;
+    if (rc == SEG_OK && !same_host && !o->key_file && !o->key_env)
+      rc = seg_err_set(err, SEG_EUSAGE,
+                       "the new API URL is on another host (%s, not %s), which must not receive the stored key; give "
+                       "the key for it again with --api-key-file FILE or --api-key-env VAR",
+                       now[0] ? now : o->api_url, was[0] ? was : d.api_url);
+    bool new_key = o->key_file || o->key_env;
+    if (rc == SEG_OK) rc = new_key ? dest_read_key(o->key_file, o->key_env, &key, err) : dest_key(s, db_path, &d, &key, err);
     if (rc == SEG_OK) rc = dest_connect(o->api_url, key, o->connect_timeout_ms, name, sizeof name, email, sizeof email, err);
+    if (rc == SEG_OK && new_key) {
+      secret_key *mk = NULL;
+      rc = dest_master_key(s, db_path, &mk, err);
+      if (rc == SEG_OK) rc = secret_encrypt(mk, key, strlen(key), &box, &box_len, err);
+      size_t kl = strlen(key);
+      snprintf(hint, sizeof hint, "%s", kl > 4 ? key + kl - 4 : "");
+      secret_key_free(mk);
+    }
     secret_plain_free(key);
   }
-  if (rc == SEG_OK)
-    rc = store_destination_update(s, d.id, o->display_name, o->api_url, o->export_user, o->rate_limit, o->max_profiles, err);
+  if (rc == SEG_OK) rc = store_tx_begin(s, err);
+  if (rc == SEG_OK) {
+    rc = store_destination_update(s, d.id, o->display_name, o->api_url, o->export_user, o->rate_limit, o->max_profiles,
+                                  err);
+    if (rc == SEG_OK && o->api_url) rc = store_destination_set_insecure_http(s, d.id, insecure, err);
+    if (rc == SEG_OK && box) rc = store_destination_set_key(s, d.id, box, box_len, hint, name, email, err);
+    if (rc == SEG_OK) rc = store_tx_commit(s, err);
+    else store_tx_rollback(s);
+  }
+  free(box);
   store_destination_free(&d);
   return rc;
+}
+
+seg_code dest_check_transport(const store_destination *d, seg_err *err) {
+  bool insecure = false;
+  if (url_check_transport(d->api_url, "the API URL", NULL, d->allow_insecure_http, &insecure, NULL) != SEG_OK)
+    return seg_err_set(err, SEG_EINVAL,
+                       "destination '%s' has the API URL %s, not https:// to another machine, so nothing was sent; set "
+                       "an https:// URL with 'segship destination update %s --api-url URL'",
+                       d->name, d->api_url, d->name);
+  if (insecure)
+    log_event(LOG_WARN, "destination.insecure_http",
+              "destination '%s' sends its API key over plain http to %s (accepted with --allow-insecure-http); "
+              "anyone on the network path can read it",
+              d->name, d->api_url);
+  return SEG_OK;
 }
 
 seg_code dest_remove(store *s, const char *name, seg_err *err) {
@@ -508,6 +580,7 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     snprintf(c.on_leave, sizeof c.on_leave, "remove");
     c.schedule = true;
     snprintf(c.list_membership, sizeof c.list_membership, "bulk");
+    c.max_removal = STORE_MAX_REMOVAL_DEFAULT;
   }
   store_destination_free(&d);
   store_schema sc;
@@ -596,6 +669,7 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     else snprintf(c.list_membership, sizeof c.list_membership, "%s", o->list_membership);
   }
   if (rc == SEG_OK && o->schedule >= 0) c.schedule = o->schedule != 0;
+  if (rc == SEG_OK && o->max_removal >= 0) c.max_removal = o->max_removal > 100 ? 100 : o->max_removal;
   if (rc == SEG_OK) rc = store_segments_distinct_members(s, c.segment_ids, c.n_segments, &res->distinct_profiles, err);
   if (rc == SEG_OK) {
     res->over_limit = res->distinct_profiles > res->max_profiles;

@@ -52,6 +52,7 @@ typedef struct dest_add_options {
   double rate_limit;         /* < 0: the default */
   int64_t max_profiles;      /* < 0: the default */
   bool accept_privacy;
+  bool allow_insecure_http;  /* accept plain http:// to another machine (then every run warns) */
   long connect_timeout_ms;   /* 0: 15 s */
 } dest_add_options;
 
@@ -64,10 +65,17 @@ typedef struct dest_update_options {
   double rate_limit;                                 /* < 0: unchanged */
   int64_t max_profiles;                              /* < 0: unchanged */
   long connect_timeout_ms;
+  const char *key_file, *key_env;                    /* the key again: required for a URL on another host */
+  bool allow_insecure_http;                          /* with api_url: accept plain http:// to another machine */
 } dest_update_options;
-/* Changes a destination's settings; a new API URL is connected to (with the stored key) before it
- * is saved, and a new export user must be an admin. */
+/* Changes a destination's settings; a new API URL must be https:// (or loopback, or accepted with
+ * allow_insecure_http) and is connected to before it is saved: with the key given again (required
+ * when the host changes, so the stored key never goes to a new server), else with the stored key.
+ * A new export user must be an admin. */
 seg_code dest_update(store *s, const char *db_path, const dest_update_options *o, seg_err *err);
+/* Refuses a destination whose stored API URL is plain http:// to another machine without its
+ * admin's --allow-insecure-http; logs a warning when it was accepted. Called before every run. */
+seg_code dest_check_transport(const store_destination *d, seg_err *err);
 /* Deletes the key and the configuration at once; the run history stays, marked removed. */
 seg_code dest_remove(store *s, const char *name, seg_err *err);
 /* Replaces the key with a new one, checked against Autopilot first. */
@@ -84,6 +92,7 @@ typedef struct dest_configure_options {
   const char *on_leave;                        /* "remove" | "keep" */
   int schedule;                                /* -1 unchanged, 0 off, 1 on */
   const char *list_membership;                 /* "bulk" | "per-contact" */
+  int max_removal;                             /* -1 unchanged; 0-100: percent of a list one run may remove */
 } dest_configure_options;
 
 typedef struct dest_configure_result {

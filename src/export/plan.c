@@ -377,10 +377,36 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
     for (size_t k = 0; k < c->n_segments; k++) {
       if (e->joins & ((uint64_t)1 << k)) plan->additions[k]++, plan->total_additions++;
       if (e->leaves & ((uint64_t)1 << k)) plan->removals[k]++, plan->total_removals++;
+      if (e->have & ((uint64_t)1 << k)) plan->confirmed[k]++;
     }
   }
   map_free(&bd.emails);
   return SEG_OK;
+}
+
+int export_plan_held_list(const export_plan *plan, size_t n_lists, int max_removal_pct) {
+  int held = -1;
+  if (max_removal_pct >= 100) return -1;
+  for (size_t k = 0; k < n_lists && k < STORE_EXPORT_MAX_SEGMENTS; k++) {
+    int64_t have = plan->confirmed[k], gone = plan->removals[k];
+    if (have < EXPORT_HOLD_MIN_MEMBERS || gone * 100 <= (int64_t)max_removal_pct * have) continue;
+    /* the largest share: gone/have > best_gone/best_have */
+    if (held < 0 || gone * plan->confirmed[held] > plan->removals[held] * have) held = (int)k;
+  }
+  return held;
+}
+
+void export_plan_hold_message(const export_plan *plan, int list, const char *list_name, const char *destination,
+                              int max_removal_pct, char *out, size_t cap) {
+  int64_t have = plan->confirmed[list], gone = plan->removals[list];
+  int64_t pct = (gone * 100 + have - 1) / have; /* rounded up: that limit lets the run go */
+  snprintf(out, cap,
+           "this run would remove %lld of the %lld confirmed members of the list '%s' (%lld%%), more than the "
+           "limit of %d%%; nothing was sent. Check the segments and their source (a truncated file empties them); "
+           "if the removals are intended, run 'segship export run %s --allow-large-removal' once, or raise the limit "
+           "with 'segship export configure %s --max-removal %lld'",
+           (long long)gone, (long long)have, list_name, (long long)pct, max_removal_pct, destination, destination,
+           (long long)pct);
 }
 
 void export_plan_free(export_plan *plan) {

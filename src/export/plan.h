@@ -51,6 +51,7 @@ typedef struct export_plan {
   int64_t invalid, duplicates, unchanged, to_upsert, renames;
   int64_t additions[STORE_EXPORT_MAX_SEGMENTS], removals[STORE_EXPORT_MAX_SEGMENTS];
   int64_t total_additions, total_removals;
+  int64_t confirmed[STORE_EXPORT_MAX_SEGMENTS]; /* each list's members as confirmed by earlier runs */
 } export_plan;
 
 typedef struct export_plan_input {
@@ -63,5 +64,17 @@ typedef struct export_plan_input {
 /* Builds the plan from the stored memberships and the confirmed state. */
 seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *plan, seg_err *err);
 void export_plan_free(export_plan *plan);
+
+/* The removal guard. A list is held when the plan would remove more than max_removal_pct percent
+ * of its confirmed members and those are at least EXPORT_HOLD_MIN_MEMBERS (a small list may
+ * change a lot). Returns the held list with the largest share removed (an index among the
+ * plan's n_lists lists), or -1 when none is held (always when max_removal_pct >= 100). */
+#define EXPORT_HOLD_MIN_MEMBERS 100
+int export_plan_held_list(const export_plan *plan, size_t n_lists, int max_removal_pct);
+
+/* The sentence that explains a held run and how to go on, into out (cap bytes): list names
+ * the held list, destination the destination. */
+void export_plan_hold_message(const export_plan *plan, int list, const char *list_name, const char *destination,
+                              int max_removal_pct, char *out, size_t cap);
 
 #endif

@@ -46,6 +46,7 @@ typedef struct engine {
   char fatal_msg[1024];
   export_progress progress;
   int64_t last_saved;
+  bool lists_forgotten; /* resolve_lists forgot a list's memberships: the plan is built again */
 } engine;
 
 /* ---- the queue of batches ---- */
@@ -585,6 +586,7 @@ static seg_code resolve_lists(engine *e, int64_t destination_id, seg_err *err) {
     if (kept) {
       log_event(LOG_WARN, "export.list.recreated", "the list of segment '%s' is gone from Autopilot; it is recreated and refilled", title);
       if ((rc = store_export_list_forget(e->s, destination_id, e->cfg->segment_ids[k], err)) != SEG_OK) break;
+      e->lists_forgotten = true;
     }
     if (!f.id[0]) {
       ap_request *cr = ap_req_list_create(title);
@@ -687,6 +689,7 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   rep->run.destination_id = d.id;
 
   rc = preconditions(s, &d, &cfg, err);
+  if (rc == SEG_OK && !o->dry_run) rc = dest_check_transport(&d, err); /* issue 11: before any connection */
   if (rc == SEG_OK && !o->dry_run) rc = dest_key(s, db_path, &d, &key, err);
   if (rc == SEG_OK) rc = store_schema_load(s, &sc, err);
   if (rc == SEG_OK && !o->dry_run && (lock = lock_destination(db_path, d.id, err)) < 0) rc = err->code;
@@ -705,6 +708,12 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     export_plan_input in = {.destination = &d, .config = &cfg, .schema = &sc, .full = o->full};
     if ((rc = export_plan_build(s, &in, &plan, err)) != SEG_OK) goto done;
     snprintf(rep->run.status, sizeof rep->run.status, "dry-run");
+    int held = o->allow_large_removal ? -1 : export_plan_held_list(&plan, cfg.n_segments, cfg.max_removal);
+    if (held >= 0) {
+      rep->held = true;
+      export_plan_hold_message(&plan, held, cfg.segment_names[held], d.name, cfg.max_removal, rep->run.message,
+                               sizeof rep->run.message);
+    }
     goto report;
   }
 
@@ -715,16 +724,14 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   snprintf(rep->run.status, sizeof rep->run.status, "running");
   rep->run.full = o->full;
   rep->run.started_at = clock_now_ms();
-  log_add_secret(key);
   ap_config ac = {.base_url = d.api_url, .api_key = key, .rate = d.rate_limit, .in_flight = o->in_flight,
                   .max_retries = 5, .timeout_ms = o->timeout_ms, .backoff_ms = o->backoff_ms, .cancel = o->cancel};
   rc = ap_client_new(&ac, &e.client, err);
   secret_plain_free(key);
   key = NULL;
   if (rc == SEG_OK) rc = store_export_writer_new(s, d.id, rep->run.run_id, &e.w, err);
-  if (rc == SEG_OK) rc = resolve_lists(&e, d.id, err);
   if (rc == SEG_OK && o->full) rc = SEG_OK; /* --full resends; the confirmed state is kept for removals */
-  if (rc == SEG_OK) {
+  if (rc == SEG_OK) { /* the plan comes before any call: the removal guard below may hold the run */
     export_plan_input in = {.destination = &d, .config = &cfg, .schema = &sc, .full = o->full};
     rc = export_plan_build(s, &in, &plan, err);
   }
@@ -737,6 +744,21 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
       if (rc == SEG_OK) rc = store_tx_commit(s, err);
       else store_tx_rollback(s);
     }
+  }
+  if (rc == SEG_OK && !o->allow_large_removal) {
+    int held = export_plan_held_list(&plan, cfg.n_segments, cfg.max_removal);
+    if (held >= 0) {
+      rep->held = true;
+      export_plan_hold_message(&plan, held, cfg.segment_names[held], d.name, cfg.max_removal, rep->run.message,
+                               sizeof rep->run.message);
+      rc = seg_err_set(err, SEG_ELIMIT, "%s", rep->run.message);
+    }
+  }
+  if (rc == SEG_OK) rc = resolve_lists(&e, d.id, err);
+  if (rc == SEG_OK && e.lists_forgotten) { /* a recreated list is refilled: plan again without its memberships */
+    export_plan_free(&plan);
+    export_plan_input in = {.destination = &d, .config = &cfg, .schema = &sc, .full = o->full};
+    rc = export_plan_build(s, &in, &plan, err);
   }
   if (rc == SEG_OK) {
     rep->run.profiles = plan.profiles;
@@ -760,6 +782,10 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     snprintf(rep->run.status, sizeof rep->run.status, "cancelled");
     snprintf(rep->run.message, sizeof rep->run.message, "cancelled: the batches in flight finished and were recorded; the next run resumes");
     seg_err_set(err, SEG_ECANCEL, "%s", rep->run.message);
+  } else if (rep->held) {
+    snprintf(rep->run.status, sizeof rep->run.status, "held");
+    rep->run.profiles = plan.profiles;
+    rep->run.invalid = plan.invalid + plan.duplicates;
   } else if (rc != SEG_OK) {
     snprintf(rep->run.status, sizeof rep->run.status, "failed");
     snprintf(rep->run.message, sizeof rep->run.message, "%.500s", err->msg);

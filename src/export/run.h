@@ -14,6 +14,7 @@ typedef struct export_options {
   bool dry_run;                  /* plan and report; no call at all */
   bool full;                     /* resend every contact and membership */
   bool progress;                 /* a progress bar on stderr (when it is a terminal) */
+  bool allow_large_removal;      /* this once, no removal guard (see export_plan_held_list) */
   volatile sig_atomic_t *cancel; /* set from a signal handler: finish what is in flight, then stop */
   int in_flight;                 /* concurrent requests (0: 4) */
   double backoff_ms;             /* first retry delay (0: 500 ms) */
@@ -31,11 +32,13 @@ typedef struct export_report {
   char segment_names[STORE_EXPORT_MAX_SEGMENTS][129];
   int64_t additions[STORE_EXPORT_MAX_SEGMENTS], removals[STORE_EXPORT_MAX_SEGMENTS];
   int64_t to_upsert, renames, lists_to_create;
+  bool held;                     /* the removal guard held the run (a dry run: would hold it); why in run.message */
 } export_report;
 
 /* Runs the export of destination name. Returns SEG_OK when it succeeded, SEG_EPARTIAL when some
  * records were not delivered (see `export errors`), SEG_ECANCEL when cancelled, SEG_EAUTH when
- * Autopilot refused the key mid-run; *report is filled in each of these cases. Any other code
+ * Autopilot refused the key mid-run, SEG_ELIMIT when the removal guard held the run before any
+ * call (status "held", report->held); *report is filled in each of these cases. Any other code
  * means the run did not start (or failed) for the reason in err. */
 seg_code export_run(store *s, const char *db_path, const char *name, const export_options *o, export_report *report,
                     seg_err *err);

@@ -464,7 +464,7 @@ seg_code ingest_import(store *s, const ingest_options *opt, ingest_report *rep, 
                      (long long)rep->rows, name, p ? (long long)p->line : 0LL, p ? p->reason : "?");
   }
   if (rc == SEG_OK) {
-    rc = store_import_finish(ss.imp, opt->replace, name, rep->format, rep->rejected, &rep->counts, err);
+    rc = store_import_finish(ss.imp, opt->replace, opt->max_delete_pct, name, rep->format, rep->rejected, &rep->counts, err);
   } else if (ss.imp) {
     store_import_abort(ss.imp);
   }

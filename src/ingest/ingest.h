@@ -20,6 +20,8 @@ typedef struct ingest_options {
   ingest_format format; /* AUTO: from the extension, else from the first byte */
   const char *id_name;  /* NULL: the store's id attribute */
   bool replace;         /* the file is the complete set: profiles it does not name are deleted */
+  int max_delete_pct;   /* with replace: the most it may delete, in percent of the stored profiles
+                         * (0: none; STORE_MAX_DELETE_DEFAULT for the default; 100: no limit) */
   bool strict;          /* refuse the whole file at its first bad row */
 } ingest_options;
 

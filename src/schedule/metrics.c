@@ -49,7 +49,7 @@ seg_code metrics_render(store *s, buf *b, seg_err *err) {
   buf_puts(b, "segship_up 1\n");
   header(b, "segship_export_runs_total", "counter", "Export runs by destination and status.");
   for (size_t i = 0; i < n; i++)
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < STORE_RUN_N_STATUSES; k++) {
       buf_puts(b, "segship_export_runs_total{destination=\"");
       label(b, t[i].destination);
       buf_printf(b, "\",status=\"%s\"} %lld\n", store_run_statuses[k], (long long)t[i].runs_by_status[k]);

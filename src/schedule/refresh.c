@@ -64,7 +64,7 @@ seg_code refresh_run(store *s, const char *db_path, const refresh_options *o, re
     }
     store_refresh_step *st = add_step(r, "import", sources[i].name);
     if (!st) break;
-    ingest_options io = {.path = sources[i].path, .replace = sources[i].replace};
+    ingest_options io = {.path = sources[i].path, .replace = sources[i].replace, .max_delete_pct = sources[i].max_delete};
     ingest_format_parse(sources[i].format, &io.format);
     ingest_report ir;
     seg_err ierr = {0};
@@ -74,6 +74,13 @@ seg_code refresh_run(store *s, const char *db_path, const refresh_options *o, re
                (long long)ir.counts.deleted, (long long)ir.rejected);
       schema_changed |= ir.n_widenings || ir.new_attributes;
       ingest_report_free(&ir);
+    } else if (ierr.code == SEG_ELIMIT && sources[i].replace) {
+      /* the --replace guard: say how to go on for a source, which has no command line of its own */
+      all_ok = false;
+      end_step(s, r, st, "failed",
+               "source '%s': %s (once: 'segship profiles import FILE --replace --max-delete PCT'; for every refresh: "
+               "remove the source and add it again with --max-delete PCT)",
+               sources[i].name, ierr.msg);
     } else {
       all_ok = false;
       end_step(s, r, st, "failed", "%s", ierr.msg);

@@ -39,6 +39,7 @@ typedef struct store_destination {
   int64_t created_at, updated_at, removed_at;
   char consent_user[STORE_USER_NAME_MAX + 1];
   int64_t consent_at;
+  bool allow_insecure_http; /* plain http:// to another machine was accepted (--allow-insecure-http) */
 } store_destination;
 
 void store_destination_free(store_destination *d);
@@ -57,6 +58,8 @@ seg_code store_destination_set_key(store *s, int64_t id, const unsigned char *bo
 /* Changes settings of a live destination: each NULL / negative value is left as it is. */
 seg_code store_destination_update(store *s, int64_t id, const char *display_name, const char *api_url,
                                   const char *export_user, double rate_limit, int64_t max_profiles, seg_err *err);
+/* Records whether plain http:// to another machine is accepted for this destination. */
+seg_code store_destination_set_insecure_http(store *s, int64_t id, bool allow, seg_err *err);
 /* Removes a destination: the key and the configuration are deleted at once; the record stays,
  * marked removed, so that its run history still names it. */
 seg_code store_destination_remove(store *s, int64_t id, seg_err *err);
@@ -67,6 +70,10 @@ typedef struct store_field_map {
   bool custom;
 } store_field_map;
 
+/* The share of a list's confirmed members one export run may remove unless told otherwise
+ * (percent; `export configure --max-removal`). */
+#define STORE_MAX_REMOVAL_DEFAULT 20
+
 typedef struct store_export_config {
   int64_t destination_id;
   char email_attr[STORE_NAME_MAX + 1];
@@ -75,6 +82,7 @@ typedef struct store_export_config {
   char on_leave[8];          /* "remove" or "keep" */
   bool schedule;
   char list_membership[16];  /* "bulk" or "per-contact" */
+  int max_removal;           /* percent of a list's confirmed members one run may remove (100: no limit) */
   store_field_map *fields;   /* owned */
   size_t n_fields;
   int64_t *segment_ids;      /* owned */

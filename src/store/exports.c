@@ -8,6 +8,7 @@
 #include "store/store_internal.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 
 
@@ -220,7 +221,13 @@ seg_code store_export_run_save(store *s, const store_export_run *r, seg_err *err
   int64_t v[] = {r->profiles, r->contacts_upserted, r->list_additions, r->list_removals, r->unchanged,
                  r->invalid,  r->rejected,          r->api_calls,      r->retries,       r->throttled};
   for (int i = 0; i < 10; i++) sqlite3_bind_int64(st, 3 + i, v[i]);
-  sqlite3_bind_text(st, 13, r->message, -1, SQLITE_STATIC);
+  char *red = log_redact_dup(r->message); /* may quote the API: never stored with a key in it */
+  if (!red) {
+    sqlite3_finalize(st);
+    return seg_err_set(err, SEG_ENOMEM, "out of memory");
+  }
+  sqlite3_bind_text(st, 13, red, -1, SQLITE_TRANSIENT);
+  free(red);
   sqlite3_bind_int64(st, 14, r->run_id);
   return store__step_done(s, st, err, "saving the run");
 }
@@ -384,6 +391,9 @@ seg_code store_export_error_add(store_export_writer *w, const char *customer_id,
   sqlite3_bind_text(w->error, 2, customer_id ? customer_id : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(w->error, 3, email ? email : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(w->error, 4, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text(w->error, 5, reason, -1, SQLITE_STATIC);
+  char *red = log_redact_dup(reason); /* text from the API: never stored with a key in it */
+  if (!red) return seg_err_set(err, SEG_ENOMEM, "out of memory");
+  sqlite3_bind_text(w->error, 5, red, -1, SQLITE_TRANSIENT);
+  free(red);
   return run_stmt(w, w->error, err);
 }

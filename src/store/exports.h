@@ -50,7 +50,7 @@ typedef struct store_export_run {
   int64_t run_id, destination_id;
   char destination[129];
   bool destination_removed;
-  char status[16];           /* running, succeeded, partial, failed, cancelled, interrupted */
+  char status[16];           /* running, succeeded, partial, failed, cancelled, interrupted, held */
   int64_t started_at, finished_at;
   char run_by[65];
   bool full;

@@ -17,8 +17,12 @@ struct store_import {
   int64_t now;
   unsigned schema_gen, stmt_gen; /* statements are rebuilt when the schema grows */
   sqlite3_stmt *lookup, *fetch, *insert, *update;
-  uint32_t *seen;                /* seen[pid]: the file line that named the profile (0: none) */
-  size_t seen_cap;
+  /* The profiles the file named: pid -> the file line (UINT32_MAX: a rejected row), a hash table
+   * (open addressing, a power-of-two size at most half full) so that its size follows the number
+   * of rows, never the value of a row id. */
+  int64_t *seen_pid;             /* 0: an empty slot */
+  uint32_t *seen_line;
+  size_t seen_cap, seen_n;
   seg_value *merged;             /* scratch: the full row being written */
   char **owned;                  /* scratch: text copied out of a fetched row */
   char (*bind_scratch)[24];      /* scratch: dates formatted for binding, one per attribute */
@@ -37,7 +41,8 @@ static void finalize_stmts(store_import *imp) {
 static void free_session(store_import *imp) {
   finalize_stmts(imp);
   store_schema_free(&imp->schema);
-  free(imp->seen);
+  free(imp->seen_pid);
+  free(imp->seen_line);
   free(imp->merged);
   free(imp->owned);
   free(imp->bind_scratch);
@@ -147,22 +152,47 @@ static seg_code build_stmts(store_import *imp, seg_err *err) {
   return rc;
 }
 
+static size_t seen_slot(const int64_t *pids, size_t cap, int64_t pid) {
+  uint64_t h = (uint64_t)pid * 0x9E3779B97F4A7C15ull;
+  size_t i = (size_t)(h >> 32) & (cap - 1);
+  while (pids[i] != 0 && pids[i] != pid) i = (i + 1) & (cap - 1);
+  return i;
+}
+
 static int seen_mark(store_import *imp, int64_t pid, int64_t line) {
-  if ((size_t)pid >= imp->seen_cap) {
-    size_t cap = imp->seen_cap ? imp->seen_cap : 1024;
-    while (cap <= (size_t)pid) cap *= 2;
-    uint32_t *p = realloc(imp->seen, cap * sizeof *p);
-    if (!p) return -1;
-    memset(p + imp->seen_cap, 0, (cap - imp->seen_cap) * sizeof *p);
-    imp->seen = p;
+  if (pid <= 0) return 0; /* SQLite gives profiles positive row ids */
+  if ((imp->seen_n + 1) * 2 > imp->seen_cap) {
+    size_t cap = imp->seen_cap ? imp->seen_cap * 2 : 1024;
+    int64_t *np = calloc(cap, sizeof *np);
+    uint32_t *nl = calloc(cap, sizeof *nl);
+    if (!np || !nl) {
+      free(np);
+      free(nl);
+      return -1;
+    }
+    for (size_t i = 0; i < imp->seen_cap; i++) {
+      if (imp->seen_pid[i] == 0) continue;
+      size_t j = seen_slot(np, cap, imp->seen_pid[i]);
+      np[j] = imp->seen_pid[i];
+      nl[j] = imp->seen_line[i];
+    }
+    free(imp->seen_pid);
+    free(imp->seen_line);
+    imp->seen_pid = np;
+    imp->seen_line = nl;
     imp->seen_cap = cap;
   }
-  imp->seen[pid] = line > 0 && line < UINT32_MAX ? (uint32_t)line : UINT32_MAX;
+  size_t i = seen_slot(imp->seen_pid, imp->seen_cap, pid);
+  if (imp->seen_pid[i] == 0) imp->seen_n++;
+  imp->seen_pid[i] = pid;
+  imp->seen_line[i] = line > 0 && line < UINT32_MAX ? (uint32_t)line : UINT32_MAX;
   return 0;
 }
 
 static uint32_t seen_line(const store_import *imp, int64_t pid) {
-  return (size_t)pid < imp->seen_cap ? imp->seen[pid] : 0;
+  if (imp->seen_cap == 0 || pid <= 0) return 0;
+  size_t i = seen_slot(imp->seen_pid, imp->seen_cap, pid);
+  return imp->seen_pid[i] == pid ? imp->seen_line[i] : 0;
 }
 
 /* Looks up the profile with this id: *pid (0 when none) and its stored hash. */
@@ -285,7 +315,10 @@ seg_code store_import_row(store_import *imp, int64_t line, const char *id, size_
   return SEG_OK;
 }
 
-static seg_code delete_unseen(store_import *imp, seg_err *err) {
+/* With --replace: deletes the stored profiles the file did not name, unless they are more than
+ * max_delete_pct percent of the profiles stored before the import (then SEG_ELIMIT, and the
+ * caller rolls everything back). */
+static seg_code delete_unseen(store_import *imp, int max_delete_pct, seg_err *err) {
   sqlite3 *db = store__db(imp->s);
   sqlite3_stmt *sel, *del;
   if (sqlite3_prepare_v2(db, "SELECT pid FROM profiles", -1, &sel, NULL) != SQLITE_OK)
@@ -312,6 +345,17 @@ static seg_code delete_unseen(store_import *imp, seg_err *err) {
   if (rc != SQLITE_DONE) {
     free(doomed);
     return store__sqlite_err(imp->s, err, "finding profiles to delete");
+  }
+  /* The profiles stored before this import: the ones it did not insert. */
+  int64_t before = (int64_t)imp->seen_n - imp->counts.inserted + (int64_t)n;
+  if (max_delete_pct < 100 && n > 0 && (int64_t)n * 100 > (int64_t)max_delete_pct * before) {
+    free(doomed);
+    int64_t need = ((int64_t)n * 100 + before - 1) / before;
+    return seg_err_set(err, SEG_ELIMIT,
+                       "--replace would delete %zu of the %lld stored profiles (%lld%%), more than the limit of %d%%; "
+                       "nothing was changed. Check that the file is complete; if these deletions are intended, "
+                       "run again with --max-delete %lld (--max-delete 100 turns the check off)",
+                       n, (long long)before, (long long)need, max_delete_pct, (long long)need);
   }
   if (sqlite3_prepare_v2(db, "DELETE FROM profiles WHERE pid = ?", -1, &del, NULL) != SQLITE_OK) {
     free(doomed);
@@ -365,11 +409,11 @@ static seg_code settle_types(store_import *imp, seg_err *err) {
   return SEG_OK;
 }
 
-seg_code store_import_finish(store_import *imp, bool replace, const char *source, const char *format,
-                             int64_t rejected, store_import_counts *counts, seg_err *err) {
+seg_code store_import_finish(store_import *imp, bool replace, int max_delete_pct, const char *source,
+                             const char *format, int64_t rejected, store_import_counts *counts, seg_err *err) {
   finalize_stmts(imp);
   seg_code rc = SEG_OK;
-  if (replace) rc = delete_unseen(imp, err);
+  if (replace) rc = delete_unseen(imp, max_delete_pct, err);
   if (rc == SEG_OK) rc = settle_types(imp, err);
   if (rc == SEG_OK) rc = record_import(imp, source, format, rejected, err);
   if (rc == SEG_OK) rc = store_tx_commit(imp->s, err);

@@ -37,10 +37,16 @@ seg_code store_import_row(store_import *imp, int64_t line, const char *id, size_
  * --replace does not delete it. */
 void store_import_mark_seen(store_import *imp, const char *id, size_t id_len);
 
+/* The share of the stored profiles a --replace may delete unless told otherwise (percent). */
+#define STORE_MAX_DELETE_DEFAULT 20
+
 /* Ends the session: with replace, deletes the profiles the file did not name; records the
- * import; commits. The session is freed in every case. */
-seg_code store_import_finish(store_import *imp, bool replace, const char *source, const char *format,
-                             int64_t rejected, store_import_counts *counts, seg_err *err);
+ * import; commits. When those profiles are more than max_delete_pct percent of the profiles
+ * stored before the import (100 or more: no limit), nothing is changed: SEG_ELIMIT with a
+ * message giving both counts and the --max-delete that would allow it. The session is freed in
+ * every case. */
+seg_code store_import_finish(store_import *imp, bool replace, int max_delete_pct, const char *source,
+                             const char *format, int64_t rejected, store_import_counts *counts, seg_err *err);
 /* Rolls back and frees the session. */
 void store_import_abort(store_import *imp);
 

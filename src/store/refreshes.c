@@ -7,15 +7,17 @@
 
 #include "store/store_internal.h"
 #include "util/clock.h"
+#include "util/log.h"
 
-const char *const store_run_statuses[6] = {"succeeded", "partial", "failed", "cancelled", "interrupted", "running"};
+const char *const store_run_statuses[STORE_RUN_N_STATUSES] = {"succeeded",   "partial", "failed", "cancelled",
+                                                               "interrupted", "running", "held"};
 
 
 
 
 seg_code store_source_add(store *s, const store_source *src, seg_err *err) {
   sqlite3_stmt *st;
-  seg_code rc = store__prep(s, "INSERT INTO sources(name, path, format, replace, created_at) VALUES(?,?,?,?,?)", &st, err,
+  seg_code rc = store__prep(s, "INSERT INTO sources(name, path, format, replace, created_at, max_delete) VALUES(?,?,?,?,?,?)", &st, err,
                      "adding a source");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, src->name, -1, SQLITE_STATIC);
@@ -23,6 +25,7 @@ seg_code store_source_add(store *s, const store_source *src, seg_err *err) {
   sqlite3_bind_text(st, 3, src->format, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 4, src->replace);
   sqlite3_bind_int64(st, 5, clock_now_ms());
+  sqlite3_bind_int(st, 6, src->max_delete);
   int r = sqlite3_step(st);
   sqlite3_finalize(st);
   if (r == SQLITE_CONSTRAINT) return seg_err_set(err, SEG_EEXIST, "a source named '%s' already exists", src->name);
@@ -44,7 +47,7 @@ seg_code store_sources_list(store *s, store_source **out, size_t *n, seg_err *er
   *out = NULL;
   *n = 0;
   sqlite3_stmt *st;
-  seg_code rc = store__prep(s, "SELECT source_id, name, path, format, replace, created_at FROM sources ORDER BY name", &st,
+  seg_code rc = store__prep(s, "SELECT source_id, name, path, format, replace, created_at, max_delete FROM sources ORDER BY name", &st,
                      err, "listing sources");
   if (rc != SEG_OK) return rc;
   while (sqlite3_step(st) == SQLITE_ROW) {
@@ -58,6 +61,7 @@ seg_code store_sources_list(store *s, store_source **out, size_t *n, seg_err *er
     store__copy_text(st, 3, p->format, sizeof p->format);
     p->replace = sqlite3_column_int(st, 4) != 0;
     p->created_at = sqlite3_column_int64(st, 5);
+    p->max_delete = sqlite3_column_int(st, 6);
   }
   sqlite3_finalize(st);
   return SEG_OK;
@@ -86,7 +90,13 @@ seg_code store_refresh_step_add(store *s, int64_t id, size_t position, const sto
   sqlite3_bind_text(st, 3, step->kind, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, step->target, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, step->status, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 6, step->message, -1, SQLITE_STATIC);
+  char *red = log_redact_dup(step->message); /* may quote the API: never stored with a key in it */
+  if (!red) {
+    sqlite3_finalize(st);
+    return seg_err_set(err, SEG_ENOMEM, "out of memory");
+  }
+  sqlite3_bind_text(st, 6, red, -1, SQLITE_TRANSIENT);
+  free(red);
   sqlite3_bind_int64(st, 7, step->started_at);
   sqlite3_bind_int64(st, 8, step->finished_at);
   return store__step_done(s, st, err, "recording a refresh step");
@@ -186,7 +196,7 @@ seg_code store_run_totals_list(store *s, store_run_totals **out, size_t *n, seg_
     }
     char status[16];
     store__copy_text(st, 1, status, sizeof status);
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < STORE_RUN_N_STATUSES; k++)
       if (strcmp(status, store_run_statuses[k]) == 0) t->runs_by_status[k] += sqlite3_column_int64(st, 2);
     t->contacts_upserted += sqlite3_column_int64(st, 3);
     t->list_additions += sqlite3_column_int64(st, 4);

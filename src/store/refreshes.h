@@ -11,6 +11,7 @@ typedef struct store_source {
   char path[1024];
   char format[8]; /* auto, csv, jsonl */
   bool replace;
+  int max_delete;  /* with replace: the most an import may delete, percent of the stored profiles */
   int64_t created_at;
 } store_source;
 
@@ -43,14 +44,15 @@ seg_code store_refreshes_list(store *s, int limit, store_refresh **out, size_t *
 void store_refreshes_free(store_refresh *list, size_t n);
 
 /* Per destination, for /metrics: runs by status, sums of counts, the last success. */
+#define STORE_RUN_N_STATUSES 7 /* succeeded, partial, failed, cancelled, interrupted, running, held */
 typedef struct store_run_totals {
   char destination[129];
-  int64_t runs_by_status[6]; /* succeeded, partial, failed, cancelled, interrupted, running */
+  int64_t runs_by_status[STORE_RUN_N_STATUSES]; /* in the order of store_run_statuses */
   int64_t contacts_upserted, list_additions, list_removals, rejected, api_calls, retries, throttled;
   int64_t last_success_ms;   /* 0: never */
   double last_duration_s;
 } store_run_totals;
-extern const char *const store_run_statuses[6];
+extern const char *const store_run_statuses[STORE_RUN_N_STATUSES];
 seg_code store_run_totals_list(store *s, store_run_totals **out, size_t *n, seg_err *err);
 
 #endif

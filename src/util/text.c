@@ -3,6 +3,8 @@
 
 #include <locale.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <wctype.h>
@@ -178,3 +180,71 @@ int text_fold_cmp(const char *a, size_t an, const char *b, size_t bn) {
   }
   return (i < an) - (j < bn);
 }
+
+/* The length of the UTF-8 character at s[0..n), or 0 when the bytes there are not one. */
+static size_t utf8_char_len(const unsigned char *s, size_t n) {
+  size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+                                 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+  if (len == 0 || len > n) return 0;
+  if (len > 1 && !text_utf8_valid((const char *)s, len, NULL)) return 0;
+  return len;
+}
+
+size_t text_utf8_prefix(const char *str, size_t n, size_t max) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  while (i < n) {
+    size_t len = utf8_char_len(s + i, n - i);
+    if (len == 0) len = 1;
+    if (i + len > max) break;
+    i += len;
+  }
+  return i;
+}
+
+size_t text_copy(char *out, size_t cap, const char *s) {
+  if (cap == 0) return 0;
+  size_t n = text_utf8_prefix(s, strlen(s), cap - 1);
+  memcpy(out, s, n);
+  out[n] = 0;
+  return n;
+}
+
+char *text_escape_control(const char *str, size_t n, bool keep_newline) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t extra = 0;
+  for (size_t i = 0; i < n;) {
+    size_t len = utf8_char_len(s + i, n - i);
+    if (len == 0) {
+      extra += 3, i++;
+    } else if (len == 1 && (s[i] < 0x20 || s[i] == 0x7F) && !(keep_newline && s[i] == '\n')) {
+      extra += 3, i++;
+    } else if (len == 2 && s[i] == 0xC2 && s[i + 1] < 0xA0) { /* C1: U+0080-U+009F */
+      extra += 6, i += 2;
+    } else {
+      i += len;
+    }
+  }
+  if (extra == 0) return NULL;
+  char *out = malloc(n + extra + 1);
+  if (!out) return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < n;) {
+    size_t len = utf8_char_len(s + i, n - i);
+    if (len == 0 || (len == 1 && (s[i] < 0x20 || s[i] == 0x7F) && !(keep_newline && s[i] == '\n'))) {
+      o += (size_t)sprintf(out + o, "\\x%02x", s[i]);
+      i++;
+    } else if (len == 2 && s[i] == 0xC2 && s[i + 1] < 0xA0) {
+      o += (size_t)sprintf(out + o, "\\xc2\\x%02x", s[i + 1]);
+      i += 2;
+    } else {
+      memcpy(out + o, s + i, len);
+      o += len;
+      i += len;
+    }
+  }
+  out[o] = 0;
+  return out;
+}
+
+bool text_csv_formula(const char *s) { return s[0] && strchr("=+-@\t\r", s[0]) != NULL; }

@@ -25,4 +25,21 @@ int text_fold_cmp(const char *a, size_t an, const char *b, size_t bn);
 /* Lower-cases ASCII letters in place. */
 void text_lower(char *s);
 
+/* The longest prefix of s[0..n) of at most max bytes that does not end inside a UTF-8 character
+ * (a cut there never leaves half a character; bytes that are not UTF-8 count one each). */
+size_t text_utf8_prefix(const char *s, size_t n, size_t max);
+/* snprintf's "%s" into out (cap bytes), cut at a UTF-8 character boundary when it does not fit.
+ * Returns the bytes copied. */
+size_t text_copy(char *out, size_t cap, const char *s);
+
+/* For a terminal: s[0..n) with each control character (C0 (tab too), DEL, C1) and each byte that
+ * is not UTF-8 written as \xNN, so that text from a file or an API cannot move the cursor, ring
+ * the bell or rewrite what the screen shows. keep_newline leaves '\n' as it is. Returns a
+ * malloc'd string the caller frees, or NULL when s needs no escaping (or on memory). */
+char *text_escape_control(const char *s, size_t n, bool keep_newline);
+
+/* True when a spreadsheet would read the cell s as a formula or a control (OWASP CSV injection:
+ * it begins with =, +, -, @, a tab or a carriage return). */
+bool text_csv_formula(const char *s);
+
 #endif

@@ -6,8 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/segship_lib.sh"
 
-# ---- faults: 10% fail, 5% slow, 2% dropped, and a rate limit below segship's pace
-sim_start --api-key "$KEY1" --rate 40 --burst 10 --fail-rate 0.10 --slow-rate 0.05 --slow-ms 300 --drop-rate 0.02 --seed 42
+# ---- faults: 10% fail, 5% slow, 2% dropped, and a rate limit far below segship's pace: 8 calls in
+# flight against a bucket of 2 refilled every 200 ms meet 429s on any machine
+sim_start --api-key "$KEY1" --rate 5 --burst 2 --fail-rate 0.10 --slow-rate 0.05 --slow-ms 300 --drop-rate 0.02 --seed 42
 setup_store 4000 31
 seg segment create Spain --rule 'Country = "spain"' >/dev/null
 seg segment create Loyal --rule 'Orders >= 10' >/dev/null
@@ -40,11 +41,14 @@ seg segment create Loyal --rule 'Orders >= 5' >/dev/null
 seg destination add ap --api-key-file "$TAP_TMP/key1" --api-url "$SIM_URL/v1" --accept-privacy --export-user alice \
   --rate-limit 12 >/dev/null
 seg export configure ap --email Email --segments Spain,Loyal >/dev/null
+# Each kill lands after the run has made a given number of write calls (not after a time, which
+# on a loaded machine may pass before the run has even started).
 killed=0
-for delay in 0.4 1.1 0.6 1.5 0.8; do
+for after in 2 9 4 12 6; do
+  w0=$(writes)
   "$SEGSHIP_BIN" --db "$DB" export run ap --no-progress >/dev/null 2>&1 &
   pid=$!
-  sleep "$delay"
+  wait_writes $((w0 + after)) || BAIL_OUT "the run made no progress in 60 s"
   kill -KILL "$pid" 2>/dev/null && killed=$((killed + 1))
   wait "$pid" 2>/dev/null
 done
@@ -61,7 +65,8 @@ seg profiles import "$TAP_TMP/changed.csv" >/dev/null
 seg segment refresh >/dev/null
 "$SEGSHIP_BIN" --db "$DB" export run ap --full --json >"$TAP_TMP/cancel.json" 2>/dev/null & # a long run
 pid=$!
-sleep 1
+w0=$(writes)
+wait_writes $((w0 + 3)) || BAIL_OUT "the run made no progress in 60 s"
 kill -INT "$pid"
 wait "$pid"
 rc=$?

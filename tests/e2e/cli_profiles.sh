@@ -76,24 +76,72 @@ is "$(snapshot)" "$before" "refused files left the store unchanged"
 # ---- kill -9 during a large import: the store equals the store before
 seg profiles generate --count 400000 --seed 9 --changed 50 --out "$TAP_TMP/big.csv"
 before=$(snapshot)
-killed=0
-for delay in 1.0; do
-  "$SEGSHIP_BIN" --db "$DB" profiles import "$TAP_TMP/big.csv" >/dev/null 2>&1 & # the process itself, not a subshell
-  pid=$!
-  sleep "$delay"
-  if kill -9 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null; killed=1; break; fi
-  wait "$pid"
-  BAIL_OUT "the import finished before the kill; the test needs a larger file"
+# The kill lands once the import has read a third of the file (its read offset, from /proc), the
+# process stopped first so that it cannot reach the end meanwhile: mid-import on any machine.
+size=$(stat -c %s "$TAP_TMP/big.csv")
+"$SEGSHIP_BIN" --db "$DB" profiles import "$TAP_TMP/big.csv" >/dev/null 2>&1 & # the process itself, not a subshell
+pid=$!
+killed=0 pos=0
+for ((i = 0; i < 1200; i++)); do
+  kill -STOP "$pid" 2>/dev/null || break
+  pos=0
+  for fd in /proc/$pid/fd/*; do
+    [[ $(readlink "$fd") == "$TAP_TMP/big.csv" ]] && pos=$(awk '/^pos:/ {print $2}' "/proc/$pid/fdinfo/${fd##*/}")
+  done
+  if ((pos >= size / 3 && pos < size)); then kill -KILL "$pid"; killed=1; break; fi
+  kill -CONT "$pid"
+  ((pos >= size)) && break
+  sleep 0.05
 done
-is "$killed" 1 "the import was killed while running"
+wait "$pid" 2>/dev/null
+is "$killed" 1 "the import was killed while running (read offset $pos of $size)"
 is "$(snapshot)" "$before" "after kill -9 mid-import the store equals the store before"
 json=$(seg profiles import "$TAP_TMP/c.csv" --json)
 is "$(jq -r .unchanged <<<"$json")" 500 "the store works after the kill"
 
-# ---- --replace
+# ---- --replace, and its guard against a truncated file
 seg profiles generate --count 300 --seed 7 --changed 10 --out "$TAP_TMP/d.csv"
-json=$(seg profiles import "$TAP_TMP/d.csv" --replace --json)
-is "$(jq -r .deleted <<<"$json")" 202 "--replace deletes the profiles the file does not name"
+before=$(snapshot)
+out=$(seg profiles import "$TAP_TMP/d.csv" --replace 2>&1); rc=$?
+is "$rc" 1 "--replace deleting 40% of the store is refused (default limit 20%)"
+like "$out" "would delete 202 of the 502 stored profiles \(41%\), more than the limit of 20%; nothing was changed" \
+  "saying how many of how many"
+like "$out" "--max-delete 41" "and which --max-delete would allow it"
+is "$(snapshot)" "$before" "the refused --replace left the store unchanged"
+out=$(seg profiles import "$TAP_TMP/d.csv" --replace --max-delete 40 2>&1); rc=$?
+is "$rc" 1 "--max-delete 40 still refuses 41%"
+is "$(snapshot)" "$before" "and changes nothing"
+out=$(seg profiles import "$TAP_TMP/d.csv" --replace --max-delete 101 2>&1); rc=$?
+is "$rc" 2 "--max-delete above 100 is a usage error"
+like "$out" "--max-delete takes a percentage, a whole number from 0 to 100, not '101'" "naming the bad value"
+json=$(seg profiles import "$TAP_TMP/d.csv" --replace --max-delete 41 --json)
+is "$(jq -r .deleted <<<"$json")" 202 "--replace --max-delete 41 deletes the profiles the file does not name"
 is "$(seg profiles count)" 300 "and the store holds exactly the file"
+head -n 61 "$TAP_TMP/d.csv" >"$TAP_TMP/half.csv" # the header and 60 of the 300 rows: a truncated file
+before=$(snapshot)
+out=$(seg profiles import "$TAP_TMP/half.csv" --replace 2>&1); rc=$?
+is "$rc" 1 "a truncated file with --replace is refused"
+like "$out" "would delete 240 of the 300 stored profiles \(80%\)" "240 of 300"
+is "$(snapshot)" "$before" "and the store is unchanged"
+json=$(seg profiles import "$TAP_TMP/half.csv" --replace --max-delete 100 --json)
+is "$(jq -r .deleted <<<"$json")" 240 "--max-delete 100 turns the check off"
+json=$(seg profiles import "$TAP_TMP/d.csv" --replace --max-delete 0 --json)
+is "$(jq -r '[.inserted, .deleted] | join(",")' <<<"$json")" "240,0" "--max-delete 0 allows imports that delete nothing"
+
+# ---- a --replace source run by segship refresh has the same guard
+ok "a --replace source with the default limit" seg source add feed --file "$TAP_TMP/half.csv" --replace
+is "$(seg source list --json | jq -r '.sources[0].max_delete')" 20 "its limit is 20%"
+before=$(snapshot)
+json=$(seg refresh --json); rc=$?
+is "$rc" 1 "a refresh whose source would delete 80% fails"
+is "$(jq -r '.steps[0].status' <<<"$json")" failed "its import step failed"
+like "$(jq -r '.steps[0].message' <<<"$json")" "source 'feed': --replace would delete 240 of the 300 stored profiles" \
+  "saying how many it would delete"
+is "$(snapshot)" "$before" "and the store is unchanged"
+seg source remove feed >/dev/null
+ok "a source added with --max-delete 100" seg source add feed --file "$TAP_TMP/half.csv" --replace --max-delete 100
+json=$(seg refresh --json)
+is "$(jq -r '.steps[0].status' <<<"$json")" ok "then the refresh imports it"
+is "$(seg profiles count)" 60 "and deletes the profiles it lacks"
 
 done_testing

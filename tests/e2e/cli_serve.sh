@@ -41,7 +41,7 @@ start_serve() { # extra flags...; sets SERVE_PID, SERVE_PORT, SERVE_LOG
   "$SEGSHIP_BIN" --db "$DB" serve --listen 127.0.0.1:0 "$@" 2>"$SERVE_LOG" &
   SERVE_PID=$!
   SERVE_PORT=
-  for _ in $(seq 100); do
+  for _ in $(seq 600); do # 60 s at most
     SERVE_PORT=$(grep -o 'port=[0-9]*' "$SERVE_LOG" 2>/dev/null | head -n1 | cut -d= -f2)
     [[ -n $SERVE_PORT ]] && break
     sleep 0.1
@@ -61,12 +61,14 @@ start_serve --log-format json --notify-command "$TAP_TMP/notify.sh"
 like "$SERVE_PORT" '^[0-9]+$' "serve listens and logs its port"
 is "$(curl -s "http://127.0.0.1:$SERVE_PORT/healthz" | jq -r .status)" ok "/healthz answers"
 wait_runs $((runs0 + 1)) && pass "the schedule ran a refresh" || fail "no scheduled refresh"
-# a later snapshot lands in the source: the next refresh sends only the changes
+# a later snapshot lands in the source: a refresh that starts after it sends only the changes
 seg profiles generate --count 2000 --seed 61 --moved 5 --out "$TAP_TMP/feed.next"
 mv "$TAP_TMP/feed.next" "$TAP_TMP/feed.csv"
-wait_runs $((runs0 + 3)) && pass "more refreshes ran" || fail "the service stopped refreshing"
-hist=$(seg export history ap --json)
-sent=$(jq '[.runs[] | .contacts_upserted] | .[0:3] | add' <<<"$hist")
+runs_mv=$(seg export history ap --limit 1000 --json | jq '.runs | length')
+wait_runs $((runs_mv + 2)) && pass "more refreshes ran" || fail "the service stopped refreshing"
+hist=$(seg export history ap --limit 1000 --json)
+# every run of the service together: the first refresh had exported everything already
+sent=$(jq --argjson n "$runs0" '[.runs[] | .contacts_upserted] | .[0:length - $n] | add' <<<"$hist")
 (( sent > 0 && sent < 400 )) && pass "later refreshes sent only the changes ($sent contacts)" || fail "sent $sent"
 is_exact ap "the service keeps Autopilot exact"
 
@@ -93,13 +95,13 @@ like "$out" "cannot listen on 127.0.0.1:$SERVE_PORT" "and says so"
 
 # ---- a failed run is notified; SIGHUP reloads
 control POST /keys "{\"revoke\": \"$KEY1\"}"
-for _ in $(seq 100); do [[ -s $TAP_TMP/notified.json ]] && break; sleep 0.1; done
+for _ in $(seq 600); do [[ -s $TAP_TMP/notified.json ]] && break; sleep 0.1; done
 is "$(jq -r .status "$TAP_TMP/notified.json" 2>/dev/null)" failed "a failed run is sent to the notify command as JSON"
 like "$(jq -r .message "$TAP_TMP/notified.json")" "rejected the API key" "with its reason"
 control POST /keys "{\"restore\": \"$KEY1\"}"
 seg schedule set "0 6 * * *" >/dev/null
 kill -HUP "$SERVE_PID"
-for _ in $(seq 50); do grep -q service.reloaded "$SERVE_LOG" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q service.reloaded "$SERVE_LOG" && break; sleep 0.1; done
 like "$(cat "$SERVE_LOG")" "service.reloaded" "SIGHUP reloads the schedule"
 kill -TERM "$SERVE_PID"
 wait "$SERVE_PID"
@@ -117,17 +119,19 @@ seg destination add ap --api-key-file "$TAP_TMP/key1" --api-url "$SIM_URL/v1" --
   --rate-limit 8 >/dev/null
 seg export configure ap --email Email --segments Everyone >/dev/null
 seg schedule set "@every 1s" >/dev/null
+w0=$(writes)
 start_serve
-for _ in $(seq 100); do grep -q refresh.started "$SERVE_LOG" && break; sleep 0.1; done
-sleep 1.5
-t0=$(date +%s.%N)
+# SIGTERM once the export has made a few calls (not after a time: on a loaded machine the service
+# may not even have started by then); the rate limit keeps it far from done.
+wait_writes $((w0 + 3)) || BAIL_OUT "the scheduled export made no progress in 60 s"
 kill -TERM "$SERVE_PID"
 wait "$SERVE_PID"
 rc=$?
-t1=$(date +%s.%N)
 is "$rc" 0 "SIGTERM during an export exits cleanly"
-awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 10) }' && pass "within 10 s" || fail "took $(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}') s"
-is "$(seg export history ap --json | jq -r '.runs[0].status')" cancelled "the run is recorded as cancelled"
+hist=$(seg export history ap --json)
+is "$(jq -r '.runs[0].status' <<<"$hist")" cancelled "the run is recorded as cancelled"
+(( $(jq '.runs[0].contacts_upserted' <<<"$hist") < 3900 )) && pass "it stopped without finishing the export" ||
+  fail "it finished the export before stopping"
 json=$(seg export run ap --json)
 is "$(jq -r .status <<<"$json")" succeeded "the next run resumes"
 (( $(jq .contacts_upserted <<<"$json") < 3900 )) && pass "from where the service stopped" || fail "it started over"

@@ -223,5 +223,19 @@ is_error() {
   like "$(j '.message | type')" '^string$' "$3: has a message"
 }
 
+# wait_until COMMAND [ARGS...]: runs the command every 50 ms until it exits 0 (status 0), or
+# gives up after 60 s (status 1). For waiting on a condition, never for measuring time.
+wait_until() {
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# slow_waiting: prints how many slow answers the simulator holds right now (GET /__sim/stats).
+slow_waiting() { control GET /stats; j .faults.slow_waiting; }
+
 # urlencode TEXT: percent-encodes everything but unreserved characters.
 urlencode() { jq -rn --arg s "$1" '$s|@uri'; }

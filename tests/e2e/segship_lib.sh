@@ -90,3 +90,16 @@ is_exact() {
 writes() {
   curl -s "$SIM_URL/__sim/stats" | jq '[.by_route | to_entries[] | select(.key | test("^(POST|DELETE) /v1")) | .value] | add // 0'
 }
+
+# wait_writes N: waits until the simulator has received at least N write calls (60 s at most, so
+# a loaded machine only makes it slower; status 1 after that). Tests wait for progress this way
+# rather than sleeping for a time they hope is long enough.
+wait_writes() {
+  local i
+  for ((i = 0; i < 600; i++)); do
+    (($(writes) >= $1)) && return 0
+    sleep 0.1
+  done
+  return 1
+}
+

@@ -1,5 +1,7 @@
 /* test_ingest.c: importing profiles into a real store: upsert by id, typing and widening,
  * --replace, --strict, bad rows, and every whole-file refusal leaving the store unchanged. */
+#include <sys/stat.h>
+
 #include "helpers.h"
 
 #include <sqlite3.h>
@@ -214,7 +216,7 @@ static void test_replace_deletes_absent_but_not_rejected(void **state) {
   assert_int_equal(import_text(s, "r1.csv", "CustomerId,N\n1,1\n2,2\n3,3\n4,4\n", NULL, &r, &err), SEG_OK);
   ingest_report_free(&r);
   assert_int_equal(store_schema_pin(s, "N", ATTR_INTEGER, &err), SEG_OK);
-  ingest_options o = {.replace = true};
+  ingest_options o = {.replace = true, .max_delete_pct = 100};
   /* 2 is absent (deleted); 3's row is rejected but names it (kept); 5 is new. */
   assert_int_equal(import_text(s, "r2.csv", "CustomerId,N\n1,1\n3,x\n4,4\n5,5\n", &o, &r, &err), SEG_OK);
   assert_int_equal(r.counts.deleted, 1);
@@ -341,6 +343,7 @@ static void test_not_a_store_and_newer_version(void **state) {
   const char *junk = test_write_file("junk.db", "this is not sqlite at all, just some text that is long enough", -1);
   char path[512];
   snprintf(path, sizeof path, "%s", junk);
+  chmod(path, 0600); /* a store others may read is refused before anything else (issue 11) */
   assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s, &err), SEG_ESTORE);
   assert_non_null(strstr(err.msg, "not a segship store"));
 
@@ -350,6 +353,7 @@ static void test_not_a_store_and_newer_version(void **state) {
   sqlite3_open(path, &db);
   sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
   sqlite3_close(db);
+  chmod(path, 0600);
   assert_int_equal(store_open(path, STORE_OPEN_CREATE, &s, &err), SEG_ESTORE);
   assert_non_null(strstr(err.msg, "not a segship store"));
 
