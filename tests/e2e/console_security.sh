@@ -65,6 +65,15 @@ web admin POST /users --data-urlencode "csrf=$CSRF" --data-urlencode "action=add
 is "$STATUS" 303 "with the token, an admin adds a user"
 is "$(seg user list --json | jq -r '.users[] | select(.name == "dora") | .role')" viewer "dora is a viewer"
 
+# ---- Connect sends no key over plain http to another machine (checked before any traffic)
+web admin GET /destinations/new
+web admin POST /destinations/new --data-urlencode "csrf=$CSRF" --data-urlencode "action=connect" \
+  --data-urlencode "display_name=Elsewhere" --data-urlencode "api_key=$KEY1" --data-urlencode "api_url=http://192.0.2.1/v1"
+is "$STATUS" 400 "Connect refuses plain http to another machine"
+like "$BODY" "the API address" "saying which field is wrong"
+unlike "$BODY" "$KEY1" "and the key is not echoed back"
+is "$(seg destination list --json | jq '.destinations | length')" 0 "nothing was saved"
+
 # ---- roles
 sign_in viewer victor 'viewer password'
 is "$STATUS" 303 "a viewer signs in"
