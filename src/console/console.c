@@ -68,7 +68,18 @@ console_pending *pending_get(console *c, const char *token_hash, bool create) {
   if (free_slot->key) sodium_free(free_slot->key);
   memset(free_slot, 0, sizeof *free_slot);
   snprintf(free_slot->token_hash, sizeof free_slot->token_hash, "%s", token_hash);
+  free_slot->at = clock_mono_ms();
   return free_slot;
+}
+
+void pending_sweep(console *c) {
+  int64_t now = clock_mono_ms();
+  for (size_t i = 0; i < sizeof c->pending / sizeof c->pending[0]; i++) {
+    console_pending *p = &c->pending[i];
+    if (!p->token_hash[0] || now - p->at < 15 * 60 * 1000) continue;
+    if (p->key) sodium_free(p->key);
+    memset(p, 0, sizeof *p);
+  }
 }
 
 void pending_forget(console *c, const char *token_hash) {
@@ -500,6 +511,7 @@ int console_answer(void *cls, struct MHD_Connection *conn, const char *url, cons
   cresp w = {.status = 200, .type = "text/html; charset=utf-8"};
   buf_init(&w.body, 0);
   client_ip(conn, r.ip, sizeof r.ip);
+  pending_sweep(c);
   bool expired;
   load_session(&r, &expired);
   r.expired = expired;

@@ -36,6 +36,7 @@ typedef struct console_pending {
   char token_hash[65];
   char *key;                    /* sodium_malloc'd */
   char display_name[257], api_url[1024], account_name[257], account_email[257];
+  int64_t at;                   /* when Connect succeeded (clock_mono_ms): wiped 15 minutes later */
 } console_pending;
 
 typedef struct console_attempts {
@@ -144,6 +145,8 @@ void page_users_post(creq *r, cresp *w);
 /* The pending Connect of a session (NULL: none); forget wipes it. */
 console_pending *pending_get(console *c, const char *token_hash, bool create);
 void pending_forget(console *c, const char *token_hash);
+/* Wipes the keys of Connects older than 15 minutes. */
+void pending_sweep(console *c);
 
 /* ---- assets ---- */
 extern const char console_css[];
