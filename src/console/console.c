@@ -313,7 +313,7 @@ static void signin_get(creq *r, cresp *w, const char *error, const char *user) {
 static void signin_post(creq *r, cresp *w) {
   const char *pre = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "segship_pre");
   const char *csrf = req_form(r, "csrf");
-  if (!valid_token(pre) || !csrf || sodium_memcmp(pre, csrf, 64) != 0 || strlen(csrf) != 64) {
+  if (!valid_token(pre) || !csrf || strlen(csrf) != 64 || sodium_memcmp(pre, csrf, 64) != 0) {
     resp_message(r, w, 403, "Forbidden",
                  "This form is out of date or did not come from this console; reload the sign-in page and try again.");
     return;

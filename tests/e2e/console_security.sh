@@ -32,6 +32,8 @@ is "$(header X-Frame-Options)" DENY "X-Frame-Options DENY"
 unlike "$BODY" '<script>[^<]' "no inline script"
 web anon POST /signin --data-urlencode "username=alice" --data-urlencode "password=correct horse battery"
 is "$STATUS" 403 "a sign-in without the form's token is refused"
+web anon POST /signin --data-urlencode "csrf=abc" --data-urlencode "username=alice" --data-urlencode "password=correct horse battery"
+is "$STATUS" 403 "and with a short one"
 
 # ---- signing in
 sign_in admin alice 'wrong password'
@@ -60,6 +62,10 @@ web admin POST /users --data-urlencode "csrf=$(printf '0%.0s' {1..64})" --data-u
 is "$STATUS" 403 "a POST with a wrong CSRF token is refused"
 isnt "$(seg user list --json | jq -r '.users[].name' | grep -c mallory)" 1 "nothing was added"
 web admin GET /users
+web admin POST /users --data-urlencode "csrf=$CSRF" --data-urlencode "action=add" --data-urlencode "name=shorty" \
+  --data-urlencode "role=viewer" --data-urlencode "password=short"
+is "$STATUS" 400 "a password under 8 characters is refused"
+like "$BODY" "at least 8 characters" "saying so"
 web admin POST /users --data-urlencode "csrf=$CSRF" --data-urlencode "action=add" --data-urlencode "name=dora" \
   --data-urlencode "role=viewer" --data-urlencode "password=dora password"
 is "$STATUS" 303 "with the token, an admin adds a user"
