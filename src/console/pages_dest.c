@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autopilot/api.h"
 #include "console/console_internal.h"
+#include "export/driver.h"
 #include "destination/destination.h"
 #include "schedule/cron.h"
 #include "schedule/service.h"
@@ -67,7 +67,10 @@ void page_destinations(creq *r, cresp *w) {
       dest_link(tmp, d->name, NULL);
       buf_puts(b, "\">");
       h_esc(b, d->display_name);
-      buf_puts(b, "</a></td><td>Autopilot</td><td>");
+      const export_driver *dd = export_driver_find(d->type);
+      buf_puts(b, "</a></td><td>");
+      h_esc(b, dd ? dd->product : d->type);
+      buf_puts(b, "</td><td>");
       h_esc(b, d->account_name);
       if (d->account_email[0]) {
         buf_puts(b, " <span class=\"muted\">");
@@ -104,31 +107,43 @@ void page_destinations(creq *r, cresp *w) {
 
 /* ---- Add destination ---- */
 
-static void add_form(creq *r, cresp *w, const char *error, const console_pending *p, const char *display,
-                     const char *api_url, bool agree, const char *export_user) {
+static void add_form(creq *r, cresp *w, const char *error, const console_pending *p, const char *type,
+                     const char *display, const char *api_url, bool agree, const char *export_user) {
+  const export_driver *drv = export_driver_find(type);
+  if (!drv) drv = export_driver_find(NULL);
   page_begin(r, w, "Add destination");
   buf *b = &w->body;
   if (error) h_notice(b, "error", error);
   if (p && p->key) {
     char msg[700];
-    snprintf(msg, sizeof msg, "Connected: the key opens the Autopilot account %s%s%s%s. Choose the export user, then Save.",
-             p->account_name, p->account_email[0] ? " (" : "", p->account_email, p->account_email[0] ? ")" : "");
+    snprintf(msg, sizeof msg, "Connected: the key opens the %s account %s%s%s%s. Choose the export user, then Save.",
+             drv->product, p->account_name, p->account_email[0] ? " (" : "", p->account_email, p->account_email[0] ? ")" : "");
     h_notice(b, "ok", msg);
   }
   buf_puts(b, "<form method=\"post\" action=\"/destinations/new\">\n");
   h_csrf(b, r);
-  buf_puts(b, "<fieldset><legend>Type</legend>\n<label class=\"check\" for=\"type-autopilot\"><input type=\"radio\" "
-              "id=\"type-autopilot\" name=\"type\" value=\"autopilot\" checked>Autopilot</label>\n</fieldset>\n"
-              "<label for=\"display_name\">Display name</label>\n<input id=\"display_name\" name=\"display_name\" required "
+  buf_puts(b, "<fieldset><legend>Type</legend>\n");
+  static const char *const types[] = {"autopilot", "ortto"};
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+    const export_driver *t = export_driver_find(types[i]);
+    if (!t) continue;
+    buf_printf(b, "<label class=\"check\" for=\"type-%s\"><input type=\"radio\" id=\"type-%s\" name=\"type\" value=\"%s\"%s>",
+               t->type, t->type, t->type, t == drv ? " checked" : "");
+    h_esc(b, t->product);
+    buf_puts(b, "</label>\n");
+  }
+  buf_puts(b, "</fieldset>\n<label for=\"display_name\">Display name</label>\n<input id=\"display_name\" name=\"display_name\" required "
               "maxlength=\"128\" value=\"");
   h_esc(b, display);
   buf_puts(b, "\">\n<label for=\"api_key\">API key</label>\n<input id=\"api_key\" name=\"api_key\" type=\"password\" "
               "autocomplete=\"off\"");
   if (p && p->key) buf_puts(b, " placeholder=\"kept from Connect: leave empty\"");
-  buf_puts(b, ">\n<label for=\"api_url\">API address</label>\n<input id=\"api_url\" name=\"api_url\" value=\"");
-  h_esc(b, api_url && *api_url ? api_url : AP_DEFAULT_URL);
-  buf_puts(b, "\">\n<h2>Data privacy</h2>\n<p class=\"privacy\">");
-  h_esc(b, dest_privacy_statement());
+  buf_puts(b, ">\n<label for=\"api_url\">API address</label>\n<input id=\"api_url\" name=\"api_url\" "
+              "aria-describedby=\"api_url-help\" value=\"");
+  h_esc(b, api_url ? api_url : "");
+  buf_puts(b, "\">\n<p id=\"api_url-help\" class=\"muted\">Leave empty for the service's own address.</p>\n"
+              "<h2>Data privacy</h2>\n<p class=\"privacy\">");
+  h_esc(b, dest_privacy_statement(drv->type));
   buf_printf(b, "</p>\n<label class=\"check\" for=\"agree\"><input type=\"checkbox\" id=\"agree\" name=\"agree\" "
                 "value=\"1\"%s>I agree</label>\n",
              agree ? " checked" : "");
@@ -158,28 +173,32 @@ void page_destination_new(creq *r, cresp *w) {
   console_pending *p = r->token_hash[0] ? pending_get(r->c, r->token_hash, false) : NULL;
   if (strcmp(r->method, "GET") == 0) {
     if (p) pending_forget(r->c, r->token_hash); /* a fresh form: a key from an earlier visit is wiped */
-    add_form(r, w, NULL, NULL, "", NULL, false, NULL);
+    add_form(r, w, NULL, NULL, NULL, "", NULL, false, NULL);
     return;
   }
   const char *action = req_form(r, "action"), *display = req_form(r, "display_name"), *key = req_form(r, "api_key");
   const char *url = req_form(r, "api_url"), *user = req_form(r, "export_user");
   bool agree = req_form(r, "agree") != NULL;
+  const export_driver *drv = export_driver_find(req_form(r, "type"));
+  if (!drv) drv = export_driver_find(NULL);
+  const char *type = drv->type;
   if (!display) display = "";
-  if (!url || !*url) url = AP_DEFAULT_URL;
+  const char *form_url = url ? url : "";
+  if (!url || !*url) url = drv->region_url(NULL); /* the service's own address */
   seg_err err;
   if (action && strcmp(action, "connect") == 0) {
     if (!key || !*key) {
       w->status = 400;
-      add_form(r, w, "Enter the API key (Autopilot: Settings, Autopilot API), then press Connect.", p, display, url, agree, user);
+      add_form(r, w, "Enter the API key, then press Connect.", p, type, display, form_url, agree, user);
       return;
     }
     char name[257] = "", email[257] = "";
     bool insecure = false; /* the console accepts no plain http to another machine (the CLI's --allow-insecure-http) */
     if (url_check_transport(url, "the API address", NULL, false, &insecure, &err) != SEG_OK ||
-        dest_connect(url, key, 15000, name, sizeof name, email, sizeof email, &err) != SEG_OK) {
+        dest_connect(type, url, key, 15000, name, sizeof name, email, sizeof email, &err) != SEG_OK) {
       pending_forget(r->c, r->token_hash);
       w->status = 400;
-      add_form(r, w, err.msg, NULL, display, url, agree, user);
+      add_form(r, w, err.msg, NULL, type, display, form_url, agree, user);
       return;
     }
     p = pending_get(r->c, r->token_hash, true);
@@ -189,30 +208,32 @@ void page_destination_new(creq *r, cresp *w) {
       return;
     }
     memcpy(p->key, key, strlen(key) + 1);
-    snprintf(p->api_url, sizeof p->api_url, "%s", url);
+    snprintf(p->api_url, sizeof p->api_url, "%s|%s", type, url); /* Save uses the key for this type and address only */
     snprintf(p->account_name, sizeof p->account_name, "%s", name);
     snprintf(p->account_email, sizeof p->account_email, "%s", email);
-    add_form(r, w, NULL, p, display, url, agree, user);
+    add_form(r, w, NULL, p, type, display, form_url, agree, user);
     return;
   }
   /* Save */
-  const char *use_key = key && *key ? key : (p && p->key && strcmp(p->api_url, url) == 0 ? p->key : NULL);
+  char where[1100];
+  snprintf(where, sizeof where, "%s|%s", type, url);
+  const char *use_key = key && *key ? key : (p && p->key && strcmp(p->api_url, where) == 0 ? p->key : NULL);
   const char *problem = NULL;
   if (!*display) problem = "Enter a display name for the destination.";
   else if (!use_key) problem = "Connect first: enter the API key and press Connect; nothing was saved.";
   else if (!agree) problem = "Tick \"I agree\" to the data privacy statement to save; nothing was saved.";
   if (problem) {
     w->status = 400;
-    add_form(r, w, problem, p && p->key && use_key ? p : NULL, display, url, agree, user);
+    add_form(r, w, problem, p && p->key && use_key ? p : NULL, type, display, form_url, agree, user);
     return;
   }
-  dest_add_options o = {.name = display, .display_name = display, .api_url = url, .key = use_key,
+  dest_add_options o = {.name = display, .display_name = display, .type = type, .api_url = url, .key = use_key,
                         .export_user = user && *user ? user : r->user.name, .rate_limit = -1, .max_profiles = -1,
                         .accept_privacy = true, .connect_timeout_ms = 15000};
   store_destination d;
   if (dest_add(r->c->s, r->c->db_path, &o, &d, &err) != SEG_OK) {
     w->status = 400;
-    add_form(r, w, err.msg, p && p->key && use_key == p->key ? p : NULL, display, url, agree, user);
+    add_form(r, w, err.msg, p && p->key && use_key == p->key ? p : NULL, type, display, form_url, agree, user);
     return;
   }
   pending_forget(r->c, r->token_hash);
@@ -259,7 +280,10 @@ static void dest_page(creq *r, cresp *w, store_destination *d, const char *notic
   buf *b = &w->body;
   if (notice) h_notice(b, "ok", notice);
   if (error) h_notice(b, "error", error);
-  buf_puts(b, "<p>Autopilot account <strong>");
+  const export_driver *drv = export_driver_find(d->type);
+  buf_puts(b, "<p>");
+  h_esc(b, drv ? drv->product : d->type);
+  buf_puts(b, " account <strong>");
   h_esc(b, d->account_name);
   buf_puts(b, "</strong>");
   if (d->account_email[0]) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "destination/destination.h"
+#include "export/driver.h"
 #include "export/email.h"
 #include "util/buf.h"
 #include "util/jsonw.h"
@@ -119,7 +119,7 @@ static int add_problem(export_plan *p, const char *customer_id, const char *emai
   e->customer_id = arena_strdup(&p->strings, customer_id);
   e->email = arena_strdup(&p->strings, email ? email : "");
   e->kind = kind;
-  snprintf(e->reason, sizeof e->reason, "%s", reason);
+  text_copy(e->reason, sizeof e->reason, reason);
   return 0;
 }
 
@@ -136,76 +136,6 @@ static export_person *add_person(export_plan *p) {
   return e;
 }
 
-/* Renders a value as JSON: a string for standard fields, typed for custom fields. */
-static void put_value(buf *b, const seg_value *v, bool typed) {
-  char tmp[64];
-  size_t n;
-  if (typed && (v->type == ATTR_INTEGER || v->type == ATTR_REAL || v->type == ATTR_BOOLEAN)) {
-    const char *t = seg_value_canonical(v, tmp, sizeof tmp, &n);
-    if (v->type == ATTR_REAL && !v->is_int && !strpbrk(t, ".eE")) buf_printf(b, "%s.0", t);
-    else buf_append(b, t, n);
-    return;
-  }
-  const char *t = seg_value_canonical(v, tmp, sizeof tmp, &n);
-  jsonw_string(b, t, n);
-}
-
-/* The fields of a contact as JSON members (without braces): FirstName, LastName, the mapped
- * standard fields, then "custom": {...}. Empty standard fields are sent as "" (clearing them);
- * empty custom fields are left out. */
-static void render_fields(builder *bd, const seg_value *vals) {
-  buf *b = &bd->fields;
-  buf_reset(b);
-  const store_export_config *c = bd->in->config;
-  const store_schema *sc = bd->in->schema;
-  bool any = false;
-  if (bd->first_at >= 0) {
-    buf_puts(b, "\"FirstName\":");
-    put_value(b, &vals[bd->first_at], false);
-    any = true;
-  }
-  if (bd->last_at >= 0) {
-    buf_puts(b, any ? ",\"LastName\":" : "\"LastName\":");
-    put_value(b, &vals[bd->last_at], false);
-    any = true;
-  }
-  size_t base = 3;
-  for (size_t i = 0; i < c->n_fields; i++) {
-    if (c->fields[i].custom) continue;
-    if (any) buf_putc(b, ',');
-    jsonw_string(b, c->fields[i].field, strlen(c->fields[i].field));
-    buf_putc(b, ':');
-    put_value(b, &vals[base + i], false);
-    any = true;
-  }
-  bool custom_open = false;
-  for (size_t i = 0; i < c->n_fields; i++) {
-    if (!c->fields[i].custom || vals[base + i].type == ATTR_NONE) continue;
-    if (!custom_open) {
-      buf_puts(b, any ? ",\"custom\":{" : "\"custom\":{");
-      custom_open = true;
-    } else {
-      buf_putc(b, ',');
-    }
-    /* "<type>--<Name with each space replaced by -->" */
-    attr_type t = sc->attrs[bd->attrs[base + i]].type;
-    buf key;
-    buf_init(&key, 0);
-    buf_printf(&key, "%s--", dest_custom_type(t));
-    for (const char *p = c->fields[i].field; *p; p++) {
-      if (*p == ' ') buf_puts(&key, "--");
-      else buf_putc(&key, *p);
-    }
-    jsonw_string(b, buf_str(&key), key.len);
-    buf_free(&key);
-    buf_putc(b, ':');
-    seg_value v = vals[base + i];
-    if (t == ATTR_DATETIME || t == ATTR_DATE) v.type = t; /* dates as ISO-8601 text */
-    put_value(b, &v, true);
-  }
-  if (custom_open) buf_putc(b, '}');
-}
-
 static int on_desired(const store_desired_row *row, void *ctx) {
   builder *bd = ctx;
   export_plan *p = bd->plan;
@@ -218,9 +148,9 @@ static int on_desired(const store_desired_row *row, void *ctx) {
   const char *raw = ev->type == ATTR_NONE ? "" : seg_value_canonical(ev, tmp, sizeof tmp, &en);
   if (!export_email_normalise(raw, en, email, &reason)) {
     char why[200], shown[80];
-    snprintf(shown, sizeof shown, "%.*s", (int)(en > 60 ? 60 : en), raw);
+    snprintf(shown, sizeof shown, "%.*s", (int)text_utf8_prefix(raw, en, 60), raw);
     if (ev->type == ATTR_NONE) snprintf(why, sizeof why, "no email: %s is empty", bd->in->config->email_attr);
-    else snprintf(why, sizeof why, "invalid email '%s': %s", shown, reason);
+    else if (snprintf(why, sizeof why, "invalid email '%s': %s", shown, reason) >= (int)sizeof why) text_utf8_trim_tail(why);
     p->invalid++;
     if (add_problem(p, row->customer_id, shown, "invalid", why) != 0) goto oom;
     return 0;
@@ -234,19 +164,25 @@ static int on_desired(const store_desired_row *row, void *ctx) {
   int dup = map_find_or_add(&bd->emails, e->email, p->n - 1, &found);
   if (dup < 0) goto oom;
   if (dup == 1) {
-    /* One Autopilot contact per email: the first profile (by id) carries it, with both's lists. */
+    /* One contact per email: the first profile (by id) carries it, with both's segments. */
     export_person *first = &p->people[found];
     first->want |= row->segments;
     char why[256];
-    snprintf(why, sizeof why, "shares the email %.100s with profile %.60s, which is exported for both", email,
-             first->customer_id);
+    snprintf(why, sizeof why, "shares the email %.*s with profile %.*s, which is exported for both",
+             (int)text_utf8_prefix(email, strlen(email), 100), email,
+             (int)text_utf8_prefix(first->customer_id, strlen(first->customer_id), 60), first->customer_id);
     p->duplicates++;
     if (add_problem(p, row->customer_id, email, "duplicate", why) != 0) goto oom;
     p->n--; /* its two strings stay in the arena until the plan is freed */
     return 0;
   }
   e->want = row->segments;
-  render_fields(bd, row->values);
+  buf_reset(&bd->fields);
+  if (bd->fields.failed) goto oom; /* a rendering short of a field is never sent */
+  export_render rr = {.config = bd->in->config, .schema = bd->in->schema, .attrs = bd->attrs, .first_at = bd->first_at,
+                      .last_at = bd->last_at, .custom_ids = bd->in->custom_ids};
+  bd->in->driver->render_fields(&rr, row->values, &bd->fields);
+  if (bd->fields.failed) goto oom; /* a rendering short of a field is never sent */
   e->fields = arena_strndup(&p->strings, buf_str(&bd->fields), bd->fields.len);
   if (!e->fields) goto oom;
   crypto_generichash(e->hash, 16, (const unsigned char *)bd->fields.data, bd->fields.len, NULL, 0);
@@ -320,7 +256,7 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
     bd.last_at = (int)n;
     order[n++] = bd.attrs[2];
   }
-  /* mapped fields start at a fixed position (3) so render_fields can index them; pad */
+  /* mapped fields start at a fixed position (3) so the driver can index them; pad */
   while (n < 3) order[n++] = bd.attrs[0];
   for (size_t i = 0; i < c->n_fields; i++) {
     int k = store_schema_find(sc, c->fields[i].attr);
@@ -360,7 +296,7 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
     }
     e->leaves = remove ? e->have & ~e->want : 0;
     if (!e->email && e->old_email) {
-      /* Its Autopilot contact may now be another profile's (two profiles sharing an email): the
+      /* Its contact may now be another profile's (two profiles sharing an email): the
        * lists that profile wants stay; only the rest is left. */
       size_t owner;
       if (map_find_or_add(&bd.emails, e->old_email, (size_t)-1, &owner) == 1 && owner != (size_t)-1) {

@@ -51,10 +51,10 @@ static void add_problem(session *ss, int64_t line, const char *id, size_t id_len
   }
   ingest_problem *p = &r->problems[r->n_problems++];
   p->line = line;
-  if (id && id_len) snprintf(p->id, sizeof p->id, "%.*s", (int)(id_len < sizeof p->id ? id_len : sizeof p->id - 1), id);
+  if (id && id_len) snprintf(p->id, sizeof p->id, "%.*s", (int)text_utf8_prefix(id, id_len, sizeof p->id - 1), id);
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(p->reason, sizeof p->reason, fmt, ap);
+  if (vsnprintf(p->reason, sizeof p->reason, fmt, ap) >= (int)sizeof p->reason) text_utf8_trim_tail(p->reason);
   va_end(ap);
 }
 

@@ -25,7 +25,7 @@ static store_refresh_step *add_step(refresh_report *r, const char *kind, const c
   p = &p[r->n_steps++];
   memset(p, 0, sizeof *p);
   snprintf(p->kind, sizeof p->kind, "%s", kind);
-  snprintf(p->target, sizeof p->target, "%s", target);
+  text_copy(p->target, sizeof p->target, target);
   p->started_at = clock_now_ms();
   return p;
 }
@@ -36,7 +36,7 @@ static void end_step(store *s, refresh_report *r, store_refresh_step *st, const 
   snprintf(st->status, sizeof st->status, "%s", status);
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(st->message, sizeof st->message, fmt, ap);
+  if (vsnprintf(st->message, sizeof st->message, fmt, ap) >= (int)sizeof st->message) text_utf8_trim_tail(st->message);
   va_end(ap);
   st->finished_at = clock_now_ms();
   seg_err ignore;

@@ -113,7 +113,7 @@ static seg_code refresh_set(store *s, world *w, const bool *want, segment_result
     seg_err cerr = {0};
     if (compile(w, w->all[i].rule, w->all[i].name, &compiled[n_items], &cerr) != SEG_OK) {
       r->ok = false;
-      snprintf(r->error, sizeof r->error, "%s", cerr.msg);
+      text_copy(r->error, sizeof r->error, cerr.msg);
       rc = store_segment_set_broken(s, w->all[i].id, cerr.msg, err);
       continue;
     }

@@ -9,6 +9,7 @@
 #include "store/store_internal.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/text.h"
 
 struct store_import {
   store *s;
@@ -236,7 +237,7 @@ seg_code store_import_row(store_import *imp, int64_t line, const char *id, size_
     return seg_err_set(err, SEG_EINVAL,
                        "profile id '%.*s' appears twice, at %s and line %lld; ids must be unique in one file, so "
                        "nothing was imported",
-                       (int)(id_len > 80 ? 80 : id_len), id, first_s, (long long)line);
+                       (int)text_utf8_prefix(id, id_len, 80), id, first_s, (long long)line);
   }
 
   /* The full row: the file's values, and for attributes the file leaves out, the stored ones. */

@@ -50,9 +50,14 @@ seg_code store_sources_list(store *s, store_source **out, size_t *n, seg_err *er
   seg_code rc = store__prep(s, "SELECT source_id, name, path, format, replace, created_at, max_delete FROM sources ORDER BY name", &st,
                      err, "listing sources");
   if (rc != SEG_OK) return rc;
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  int step;
+  bool oom = false;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     store_source *p = realloc(*out, (*n + 1) * sizeof *p);
-    if (!p) break;
+    if (!p) {
+      oom = true;
+      break;
+    }
     *out = p;
     p = &p[(*n)++];
     p->id = sqlite3_column_int64(st, 0);
@@ -64,6 +69,13 @@ seg_code store_sources_list(store *s, store_source **out, size_t *n, seg_err *er
     p->max_delete = sqlite3_column_int(st, 6);
   }
   sqlite3_finalize(st);
+  if (oom || step != SQLITE_DONE) { /* a partial list is no list: never an entry left out */
+    seg_code bad = oom ? seg_err_set(err, SEG_ENOMEM, "out of memory listing sources") : store__sqlite_err(s, err, "listing sources");
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return bad;
+  }
   return SEG_OK;
 }
 

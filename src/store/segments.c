@@ -197,8 +197,9 @@ static int pids_push(pids *p, int64_t pid) {
   return 0;
 }
 
-/* One scan of the profiles: pid and each rule's truth, into sets[i] (ascending pids). */
-static seg_code scan_rules(store *s, store_refresh_item *items, size_t n, pids *sets, seg_err *err) {
+/* One scan of the profiles: pid and each rule's truth, into sets[i] (ascending pids). The caller
+ * keeps the statement within SQLite's limits (see scan_rules). */
+static seg_code scan_chunk(store *s, store_refresh_item *items, size_t n, pids *sets, seg_err *err) {
   buf sql;
   buf_init(&sql, 0);
   buf_puts(&sql, "SELECT pid");
@@ -236,6 +237,38 @@ static seg_code scan_rules(store *s, store_refresh_item *items, size_t n, pids *
   sqlite3_finalize(st);
   free(scratch);
   return rc;
+}
+
+/* Evaluates every rule, in as few scans as SQLite's limits allow: each scan's statement stays
+ * within the bound parameters (SQLITE_LIMIT_VARIABLE_NUMBER), the result columns
+ * (SQLITE_LIMIT_COLUMN) and the SQL length (SQLITE_LIMIT_SQL_LENGTH) of this connection, however
+ * many or large the rules are. All scans run in the caller's transaction, so they see one state. */
+static seg_code scan_rules(store *s, store_refresh_item *items, size_t n, pids *sets, seg_err *err) {
+  sqlite3 *db = store__db(s);
+  size_t max_params = (size_t)sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+  size_t max_cols = (size_t)sqlite3_limit(db, SQLITE_LIMIT_COLUMN, -1);
+  size_t max_sql = (size_t)sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, -1);
+  const size_t frame = sizeof "SELECT pid FROM profiles ORDER BY pid" + 16, per_rule = sizeof ", coalesce((), 0)";
+  size_t first = 0;
+  while (first < n) {
+    size_t params = 0, sql = frame, end = first;
+    while (end < n) {
+      size_t p = items[end].where.n_params, q = strlen(items[end].where.sql) + per_rule;
+      if (end > first && (params + p > max_params || end - first + 2 > max_cols || sql + q > max_sql)) break;
+      if (p > max_params || sql + q > max_sql) /* one rule alone does not fit */
+        return seg_err_set(err, SEG_ELIMIT,
+                           "a segment rule needs %zu values and %zu bytes of SQL, more than this SQLite allows (%zu "
+                           "values, %zu bytes); split the rule into smaller segments",
+                           p, q, max_params, max_sql);
+      params += p;
+      sql += q;
+      end++;
+    }
+    seg_code rc = scan_chunk(s, items + first, end - first, sets + first, err);
+    if (rc != SEG_OK) return rc;
+    first = end;
+  }
+  return SEG_OK;
 }
 
 static seg_code old_members(store *s, int64_t segment_id, pids *out, seg_err *err) {

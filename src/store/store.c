@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/store_internal.h"
+#include "util/text.h"
 
 #define STORE_APPLICATION_ID 0x53475348 /* "SGSH" */
 
@@ -222,6 +223,20 @@ static const char *const migrations[] = {
      * export run may remove (percent) */
     "ALTER TABLE sources ADD COLUMN max_delete INTEGER NOT NULL DEFAULT 20;"
     "ALTER TABLE export_configs ADD COLUMN max_removal INTEGER NOT NULL DEFAULT 20;",
+
+    /* 8: destinations of several types (Autopilot, Ortto): the type, request windows beside the
+     * rate, the tag prefix of an Ortto export; what a segment is at the destination (kind 'list':
+     * an Autopilot list id; 'tag': an Ortto tag name); the custom fields a destination created */
+    "ALTER TABLE destinations ADD COLUMN type TEXT NOT NULL DEFAULT 'autopilot';"
+    "ALTER TABLE destinations ADD COLUMN rate_windows TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE export_configs ADD COLUMN tag_prefix TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE export_lists ADD COLUMN kind TEXT NOT NULL DEFAULT 'list';"
+    "CREATE TABLE export_custom_fields("
+    "  destination_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  field_id TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(destination_id, name)) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -488,5 +503,5 @@ seg_code store__step_done(store *s, sqlite3_stmt *st, seg_err *err, const char *
 
 void store__copy_text(sqlite3_stmt *st, int col, char *out, size_t cap) {
   const char *t = (const char *)sqlite3_column_text(st, col);
-  snprintf(out, cap, "%s", t ? t : "");
+  text_copy(out, cap, t ? t : ""); /* a cut falls between characters */
 }

@@ -5,13 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
+
 seg_code seg_err_set(seg_err *err, seg_code code, const char *fmt, ...) {
   if (!err) return code;
   err->code = code;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
   va_end(ap);
+  if (n >= (int)sizeof err->msg) text_utf8_trim_tail(err->msg); /* cut: never half a character */
   return code;
 }
 
@@ -23,7 +26,8 @@ seg_code seg_err_prefix(seg_err *err, const char *fmt, ...) {
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
   memcpy(old, err->msg, sizeof old);
-  snprintf(err->msg, sizeof err->msg, "%.500s: %.500s", prefix, old);
+  snprintf(err->msg, sizeof err->msg, "%.*s: %.*s", (int)text_utf8_prefix(prefix, strlen(prefix), 500), prefix,
+           (int)text_utf8_prefix(old, strlen(old), 500), old);
   return err->code;
 }
 

@@ -248,3 +248,15 @@ char *text_escape_control(const char *str, size_t n, bool keep_newline) {
 }
 
 bool text_csv_formula(const char *s) { return s[0] && strchr("=+-@\t\r", s[0]) != NULL; }
+
+void text_utf8_trim_tail(char *str) {
+  unsigned char *s = (unsigned char *)str;
+  size_t n = strlen(str);
+  /* the start of the last character: at most 3 continuation bytes back */
+  size_t i = n, back = 0;
+  while (i > 0 && back < 4 && (s[i - 1] & 0xC0) == 0x80) i--, back++;
+  if (i == 0 || s[i - 1] < 0xC0) return; /* ends in ASCII, or in stray continuation bytes: no lead to judge */
+  size_t lead = i - 1;
+  size_t need = s[lead] >= 0xF0 ? 4 : s[lead] >= 0xE0 ? 3 : 2;
+  if (n - lead < need) s[lead] = 0;
+}

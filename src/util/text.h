@@ -28,6 +28,9 @@ void text_lower(char *s);
 /* The longest prefix of s[0..n) of at most max bytes that does not end inside a UTF-8 character
  * (a cut there never leaves half a character; bytes that are not UTF-8 count one each). */
 size_t text_utf8_prefix(const char *s, size_t n, size_t max);
+/* After a cut (snprintf into a fixed buffer): drops the bytes at the end of s that begin a UTF-8
+ * character without finishing it, so that no half character is ever stored or shown. */
+void text_utf8_trim_tail(char *s);
 /* snprintf's "%s" into out (cap bytes), cut at a UTF-8 character boundary when it does not fit.
  * Returns the bytes copied. */
 size_t text_copy(char *out, size_t cap, const char *s);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cli_outputs.sh: output that cannot be turned against its reader. Control characters in profile
 # values, attribute names and names in messages reach the terminal escaped (\x1b, never a raw
-# ESC); `export errors --csv` neutralises cells a spreadsheet would run as formulas.
+# ESC); `export errors --csv` neutralises cells a spreadsheet would run as formulas; an API URL
+# too long to keep is refused rather than cut.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/segship_lib.sh"
 
@@ -50,4 +51,13 @@ bad=$(tail -n +2 <<<"$csv" | tr ',' '\n' | grep -cE '^[=+@-]')
 is "$bad" 0 "no cell begins with a formula character"
 is "$(seg export errors ap --json | jq -r '.errors[] | select(.customer_id == "@SUM(1+1)") | .email')" "+33 1 23" \
   "JSON keeps the values as they are"
+
+# ---- a URL that would not fit is refused, never cut
+long="$SIM_URL/v1/$(head -c 1100 /dev/zero | tr '\0' a)"
+out=$(seg destination add longurl --api-key-file "$TAP_TMP/key1" --api-url "$long" --accept-privacy --export-user alice 2>&1)
+rc=$?
+is "$rc" 1 "an API URL longer than segship keeps is refused"
+like "$out" "the API URL is [0-9]+ bytes long, more than the 1023 segship keeps; give a shorter one" "in one sentence"
+is "$(seg destination list --json | jq '[.destinations[] | select(.name == "longurl")] | length')" 0 \
+  "and no destination was saved"
 done_testing

@@ -73,8 +73,15 @@ sent=$(jq --argjson n "$runs0" '[.runs[] | .contacts_upserted] | .[0:length - $n
 is_exact ap "the service keeps Autopilot exact"
 
 # ---- /metrics agree with the history
-metrics=$(curl -s "http://127.0.0.1:$SERVE_PORT/metrics")
-hist=$(seg export history ap --limit 1000 --json)
+# The service goes on running refreshes: read the history between two scrapes that agree, so no
+# run can have finished between the scrape and the read (bounded: 60 tries).
+export_lines() { grep '^segship_export_' <<<"$1" | grep -v timestamp; }
+for _ in $(seq 60); do
+  metrics=$(curl -s "http://127.0.0.1:$SERVE_PORT/metrics")
+  hist=$(seg export history ap --limit 1000 --json)
+  again=$(curl -s "http://127.0.0.1:$SERVE_PORT/metrics")
+  [[ "$(export_lines "$metrics")" == "$(export_lines "$again")" ]] && break
+done
 m_ok=$(grep '^segship_export_runs_total{destination="ap",status="succeeded"}' <<<"$metrics" | awk '{print $2}')
 is "$m_ok" "$(jq '[.runs[] | select(.status == "succeeded")] | length' <<<"$hist")" "/metrics counts runs by status as the history does"
 m_sent=$(grep '^segship_export_contacts_sent_total{destination="ap"}' <<<"$metrics" | awk '{print $2}')

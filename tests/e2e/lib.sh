@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lib.sh: TAP helpers shared by the end-to-end tests (source it): assertions that print
 # "ok N - desc" / "not ok N - desc" with "# ..." diagnostics, a temp dir per script removed on
-# exit, and starting/stopping autopilot-sim ($SIM_BIN) on a free port. Needs curl and jq.
+# exit, and starting/stopping a simulator ($SIM_BIN: autopilot-sim, or ortto-sim with
+# use_ortto_sim) on a free port. Needs curl and jq.
 #
 #   source "$(dirname "$0")/lib.sh"
 #   sim_start --api-key k1 --rate 0       # sets SIM_URL, SIM_PID, SIM_ERR
@@ -24,6 +25,7 @@ TAP_FAILED=0
 TAP_PLANNED=
 TAP_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e.XXXXXX")
 : "${SIM_BIN:=${SEGSHIP_BUILD:-$TAP_ROOT/build}/autopilot-sim}"
+: "${ORTTO_BIN:=${SEGSHIP_BUILD:-$TAP_ROOT/build}/ortto-sim}"
 SIM_PID=
 SIM_URL=
 SIM_ERR=
@@ -148,7 +150,7 @@ sim_start() {
     diag "simulator did not start: first line '$line'" "$(cat "$SIM_ERR")"
     kill -KILL "$SIM_PID" 2>/dev/null
     SIM_PID=
-    BAIL_OUT "autopilot-sim did not start"
+    BAIL_OUT "$(basename "$SIM_BIN") did not start"
   fi
   SIM_URL=${line#listening on }
   if [[ -z $SIM_KEY ]]; then
@@ -205,6 +207,43 @@ api() {
   [[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
   http "$method" "$SIM_URL/v1$path" "${args[@]}" "$@"
 }
+
+# oapi PATH [BODY [CURL ARGS...]]: an ortto-sim call, POST /v1PATH with X-Api-Key: $SIM_KEY and
+# the JSON BODY (default {}); sets STATUS and BODY.
+oapi() {
+  local path=$1 body=${2:-'{}'}
+  shift $(($# < 2 ? $# : 2))
+  http POST "$SIM_URL/v1$path" -H "X-Api-Key: $SIM_KEY" -H 'Content-Type: application/json' --data-binary "$body" "$@"
+}
+
+# use_ortto_sim: the simulator of the script is ortto-sim from now on.
+use_ortto_sim() { SIM_BIN=$ORTTO_BIN; }
+
+# key_works KEY: one authenticated read with KEY on the running simulator (either API): status 0
+# when it answers 200.
+key_works() {
+  if [[ $SIM_BIN == *ortto-sim* ]]; then SIM_KEY=$1 oapi /person/custom-field/get '{}'
+  else SIM_KEY=$1 api GET /account; fi
+  [[ $STATUS == 200 ]]
+}
+
+# burst N PATH [KEY]: fires N requests at once (curl --parallel, one connection each) with KEY
+# (default $SIM_KEY) and prints their statuses, one per line. autopilot-sim: GET PATH; ortto-sim:
+# POST PATH with the body {}.
+burst() {
+  local n=$1 path=$2 key=${3:-$SIM_KEY} i args
+  : >"$TAP_TMP/burst.cfg"
+  for ((i = 0; i < n; i++)); do
+    printf 'url = "%s"\noutput = "/dev/null"\n' "$SIM_URL$path" >>"$TAP_TMP/burst.cfg"
+  done
+  if [[ $SIM_BIN == *ortto-sim* ]]; then args=(-H "X-Api-Key: $key" -H 'Content-Type: application/json' -d '{}')
+  else args=(-H "autopilotapikey: $key"); fi
+  curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max "$n" "${args[@]}" \
+    -w '%{http_code}\n' -K "$TAP_TMP/burst.cfg"
+}
+
+# count WORD TEXT: how many lines of TEXT are exactly WORD.
+count() { grep -c "^$1\$" <<<"$2"; }
 
 # control METHOD PATH [BODY]: a /__sim call (no key); sets STATUS and BODY.
 control() {

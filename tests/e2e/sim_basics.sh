@@ -93,7 +93,7 @@ is "$(j '.by_route["GET /v1/(unmatched)"]')" 2 "unmatched paths are counted"
 
 # ---- control: faults
 control GET /faults
-is "$BODY" '{"rate":0,"burst":5,"fail_rate":0,"slow_rate":0,"slow_ms":1000,"drop_rate":0,"seed":1,"list_field":"always"}' \
+is "$BODY" '{"limiter":"bucket","rate":0,"burst":5,"windows":"200/10s,600/60s","fail_rate":0,"slow_rate":0,"slow_ms":1000,"drop_rate":0,"seed":1,"list_field":"always"}' \
   "GET /__sim/faults shows every setting"
 control POST /faults '{"fail_rate":0.25,"list_field":"create-only"}'
 is "$STATUS" 200 "POST /__sim/faults"
@@ -141,6 +141,10 @@ is_error 401 "Unauthorized" "a revoked key"
 control POST /keys "{\"restore\": \"$SIM_KEY\"}"
 api GET /contact/seeded@example.com
 is "$STATUS" 200 "a restored key finds its data again"
+control POST /keys "{\"expire\": \"$SIM_KEY\"}"
+api GET /account
+is_error 401 "Unauthorized" "an expired account answers as a key that no longer works (Autopilot has no 403)"
+control POST /keys "{\"restore\": \"$SIM_KEY\"}"
 control POST /keys '{"revoke": "no-such-key"}'
 is "$STATUS" 404 "revoking an unknown key is a 404"
 control POST /keys '{"nope": 1}'

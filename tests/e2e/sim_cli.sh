@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# sim_cli.sh: the simulator's guards on its command line: a --listen address other than loopback
-# is refused unless --allow-remote; keys come from --api-key-file as well as --api-key.
+# sim_cli.sh: the simulators' guards on their command line (the shared core, run for both
+# autopilot-sim and ortto-sim): a --listen address other than loopback is refused unless
+# --allow-remote; keys come from --api-key-file as well as --api-key.
 source "$(dirname "$0")/lib.sh"
+
+for SIM_BIN in "$SIM_BIN" "$ORTTO_BIN"; do
+name=$(basename "$SIM_BIN")
+diag "---- $name"
 
 # run_sim FLAGS...: runs the simulator expecting it to refuse its flags; sets RC and ERR.
 run_sim() { ERR=$("$SIM_BIN" "$@" 2>&1 >/dev/null </dev/null); RC=$?; }
@@ -45,11 +50,10 @@ printf 'fk1\n\n   \nfk2\r\n' >"$TAP_TMP/keys"
 chmod 600 "$TAP_TMP/keys"
 sim_start --api-key-file "$TAP_TMP/keys" --api-key k3 --rate 0
 for k in fk1 fk2 k3; do
-  SIM_KEY=$k api GET /account
-  is "$STATUS" 200 "key $k works (file keys, CRLF dropped, and --api-key together)"
+  ok "$name: key $k works (file keys, CRLF dropped, and --api-key together)" key_works "$k"
 done
-SIM_KEY=fk3 api GET /account
-is "$STATUS" 401 "a key in neither place is refused"
+key_works fk3
+is "$STATUS" 401 "$name: a key in neither place is refused"
 control GET /state
 is "$(j '.accounts|keys|join(",")')" "fk1,fk2,k3" "one account per key, blank lines ignored"
 sim_stop
@@ -68,5 +72,7 @@ is "$RC" 2 "a missing file is refused"
 like "$ERR" "cannot read --api-key-file .*missing: No such file" "and says why"
 run_sim
 like "$ERR" "--api-key KEY or --api-key-file FILE is required" "no key at all: both ways are named"
+SIM_KEY=
+done
 
 done_testing

@@ -1,22 +1,9 @@
 #!/usr/bin/env bash
 # sim_ratelimit.sh: the token bucket per key, driven by the manual clock (--clock manual) so that
 # every count is exact however slow the machine: burst admission, the 429 body and headers,
-# continuous refill, --rate 0, per-key buckets, changes at run time, control endpoints exempt, and
-# the clock endpoint itself.
+# continuous refill, --rate 0, per-key buckets, changes at run time, control endpoints exempt, the
+# clock endpoint itself, and the other limiters (--limiter strict, window).
 source "$(dirname "$0")/lib.sh"
-
-# burst N PATH [KEY]: fires N requests at once (curl --parallel, one connection each) and prints
-# their statuses, one per line.
-burst() {
-  local n=$1 path=$2 key=${3:-$SIM_KEY} i
-  : >"$TAP_TMP/burst.cfg"
-  for ((i = 0; i < n; i++)); do
-    printf 'url = "%s"\noutput = "/dev/null"\n' "$SIM_URL$path" >>"$TAP_TMP/burst.cfg"
-  done
-  curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max "$n" -H "autopilotapikey: $key" \
-    -w '%{http_code}\n' -K "$TAP_TMP/burst.cfg"
-}
-count() { grep -c "^$1\$" <<<"$2"; }
 
 # ---- the clock endpoint
 sim_start --api-key k1 --rate 0
@@ -106,6 +93,54 @@ is "$(count 200 "$codes")" 7 "reset refills the buckets"
 control POST /faults '{"rate":0}'
 codes=$(burst 100 /v1/account)
 is "$(count 200 "$codes")" 100 "rate 0: all 100 accepted"
+
+# ---- --limiter strict: nginx limit_req without burst, at millisecond precision
+sim_start --api-key k1 --api-key k2 --clock manual --limiter strict --rate 5
+control GET /faults
+is "$(j '[.limiter,.rate]|map(tostring)|join(" ")')" "strict 5" "the settings show the strict limiter"
+codes=$(burst 10 /v1/account)
+is "$(count 200 "$codes")" 1 "strict 5 r/s: a burst of 10 gets exactly 1"
+is "$(count 429 "$codes")" 9 "and 9 refusals"
+api GET /account
+is "$BODY" '{"error":"Too Many Requests","message":"You have exceeded your request rate of 5 r/s."}' "the same 429 body"
+control POST /clock '{"advance_ms":199}'
+api GET /account
+is "$STATUS" 429 "199 ms after the last admitted: refused"
+control POST /clock '{"advance_ms":1}'
+api GET /account
+is "$STATUS" 200 "200 ms (1000/rate): admitted"
+control POST /clock '{"advance_ms":150}'
+api GET /account
+is "$STATUS" 429 "150 ms later: refused"
+control POST /clock '{"advance_ms":50}'
+api GET /account
+is "$STATUS" 200 "a refusal does not restart the wait: 200 ms after the admitted one"
+control POST /clock '{"advance_ms":5000}'
+codes=$(burst 5 /v1/account)
+is "$(count 200 "$codes")" 1 "no credit for idle time: still 1 at a time"
+SIM_KEY=k2 api GET /account
+is "$STATUS" 200 "each key is spaced on its own"
+control POST /faults '{"rate":3}'
+api GET /account
+is "$STATUS" 200 "a change of rate starts afresh"
+control POST /clock '{"advance_ms":333}'
+api GET /account
+is "$STATUS" 429 "rate 3: 333 ms is short of 1000/3 ms"
+control POST /clock '{"advance_ms":1}'
+api GET /account
+is "$STATUS" 200 "334 ms is enough (whole milliseconds, as nginx)"
+control POST /faults '{"rate":0}'
+codes=$(burst 20 /v1/account)
+is "$(count 200 "$codes")" 20 "strict with rate 0: no limit"
+control POST /faults '{"limiter":"sometimes"}'
+is "$STATUS" 400 "an unknown limiter is refused"
+
+# ---- --limiter window on autopilot-sim
+sim_start --api-key k1 --clock manual --limiter window --windows 4/1s
+codes=$(burst 10 /v1/account)
+is "$(count 200 "$codes")" 4 "window 4/1s: 4 of 10"
+api GET /account
+is "$(j .message)" "You have exceeded your request limit of 4/1s." "the 429 message names the windows"
 
 sim_start --api-key k1 --clock manual
 codes=$(burst 12 /v1/account)

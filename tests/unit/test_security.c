@@ -6,7 +6,8 @@
 
 #include "helpers.h"
 #include "autopilot/api.h"
-#include "autopilot/client.h"
+#include "autopilot/api.h"
+#include "http/client.h"
 #include "destination/destination.h"
 #include "store/destinations.h"
 #include "store/exports.h"
@@ -86,8 +87,8 @@ static void test_log_lines_are_redacted_before_they_are_cut(void **state) {
   log_forget_secrets();
 }
 
-static ap_request *answer(long status, const char *message) {
-  ap_request *r = ap_request_new(AP_GET, "/account", NULL);
+static http_request *answer(long status, const char *message) {
+  http_request *r = http_request_new(HTTP_GET, "/account", NULL);
   assert_non_null(r);
   r->status = status;
   char *body = malloc(strlen(message) + 64);
@@ -101,10 +102,10 @@ static ap_request *answer(long status, const char *message) {
 static void test_api_messages_are_redacted_before_they_are_cut(void **state) {
   log_add_secret(KEY);
   char why[300];
-  ap_request *r = answer(400, "the key " KEY " is not valid here");
+  http_request *r = answer(400, "the key " KEY " is not valid here");
   ap_describe_failure(r, why, sizeof why);
   assert_string_equal(why, "Autopilot answered 400: the key [redacted] is not valid here");
-  ap_request_free(r);
+  http_request_free(r);
   /* A long message whose key crosses the excerpt's cut (200 characters). */
   char msg[400];
   memset(msg, 'x', 195);
@@ -113,21 +114,21 @@ static void test_api_messages_are_redacted_before_they_are_cut(void **state) {
   ap_describe_failure(r, why, sizeof why);
   assert_null(strstr(why, "01234"));
   assert_non_null(strstr(why, "xxxx[reda"));
-  ap_request_free(r);
+  http_request_free(r);
   log_forget_secrets();
 }
 
 static void test_client_forgets_its_key_when_freed(void **state) {
   log_forget_secrets();
-  ap_config cfg = {.base_url = "http://127.0.0.1:9/v1", .api_key = KEY, .in_flight = 1};
-  ap_client *c;
+  http_config cfg = {.base_url = "http://127.0.0.1:9/v1", .api_key = KEY, .in_flight = 1};
+  http_client *c;
   seg_err err;
-  assert_int_equal(ap_client_new(&cfg, &c, &err), SEG_OK);
+  assert_int_equal(http_client_new(&cfg, &c, &err), SEG_OK);
   assert_int_equal(log_secret_count(), 1);
   char line[64] = KEY;
   log_redact(line, sizeof line);
   assert_string_equal(line, "[redacted]");
-  ap_client_free(c);
+  http_client_free(c);
   assert_int_equal(log_secret_count(), 0);
 }
 
