@@ -345,7 +345,12 @@ seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, stor
       SEG_OK)
     return rc;
   char *key;
-  if ((rc = dest_read_key(o->key_file, o->key_env, &key, err)) != SEG_OK) return rc;
+  if (o->key) {
+    if (!(key = sodium_malloc(strlen(o->key) + 1))) return seg_err_set(err, SEG_ENOMEM, "out of memory");
+    memcpy(key, o->key, strlen(o->key) + 1);
+  } else if ((rc = dest_read_key(o->key_file, o->key_env, &key, err)) != SEG_OK) {
+    return rc;
+  }
   rc = dest_connect(drv->type, url, key, o->connect_timeout_ms, out->account_name, sizeof out->account_name,
                     out->account_email, sizeof out->account_email, err);
   secret_key *mk = NULL;

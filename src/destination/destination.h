@@ -51,6 +51,7 @@ typedef struct dest_add_options {
   const char *region;        /* Ortto: "global", "eu", "au" (NULL: global) */
   const char *api_url;       /* NULL: the type's (and region's) */
   const char *key_file, *key_env;
+  const char *key;           /* the key itself (the console's Connect step), instead of a file or variable */
   const char *export_user;
   double rate_limit;         /* < 0: the type's default (rate and windows) */
   const char *rate_windows;  /* with rate_limit >= 0: "200/10s,600/60s" or NULL */

@@ -32,11 +32,13 @@ void export_progress_start(export_progress *p, bool enabled, int64_t total, cons
   p->started = clock_mono_s();
   p->last_draw = 0;
   p->label = label;
+  if (p->notify) p->notify(p->done, p->total, p->notify_ctx);
   if (p->on) draw(p, true);
 }
 
 void export_progress_add(export_progress *p, int64_t n) {
   p->done += n;
+  if (p->notify) p->notify(p->done, p->total, p->notify_ctx);
   if (p->on) draw(p, false);
 }
 

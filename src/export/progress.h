@@ -11,6 +11,9 @@ typedef struct export_progress {
   int64_t done, total;
   double started, last_draw;
   const char *label;
+  /* Told of every change (the console's live progress); may be NULL. */
+  void (*notify)(int64_t done, int64_t total, void *ctx);
+  void *notify_ctx;
 } export_progress;
 
 void export_progress_start(export_progress *p, bool enabled, int64_t total, const char *label);

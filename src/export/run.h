@@ -20,6 +20,9 @@ typedef struct export_options {
   int in_flight;                 /* concurrent requests (0: 4) */
   double backoff_ms;             /* first retry delay (0: 500 ms) */
   long timeout_ms;               /* per request (0: 30 s) */
+  /* Told of the records done and to do as the run goes (the console's progress bar); may be NULL. */
+  void (*on_progress)(int64_t done, int64_t total, void *ctx);
+  void *progress_ctx;
 } export_options;
 
 typedef struct export_report {

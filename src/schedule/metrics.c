@@ -22,6 +22,7 @@ struct metrics_server {
   store *s; /* opened and used on the server's own thread only */
   pthread_mutex_t lock;
   int64_t next_ms;
+  metrics_delegate d;
 };
 
 static void label(buf *b, const char *v) {
@@ -105,6 +106,8 @@ seg_code metrics_render(store *s, buf *b, seg_err *err) {
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls) {
   metrics_server *m = cls;
+  if (m->d.answer && strcmp(url, "/healthz") != 0 && strcmp(url, "/metrics") != 0)
+    return m->d.answer(m->d.cls, conn, url, method, upload, upload_size, con_cls) ? MHD_YES : MHD_NO;
   buf body;
   buf_init(&body, 0);
   unsigned status = 200;
@@ -142,7 +145,17 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
   return r;
 }
 
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe) {
+  metrics_server *m = cls;
+  if (m->d.completed) m->d.completed(m->d.cls, con_cls);
+}
+
 seg_code metrics_start(const char *addr, const char *db_path, metrics_server **out, int *port, seg_err *err) {
+  return metrics_start_with(addr, db_path, NULL, out, port, err);
+}
+
+seg_code metrics_start_with(const char *addr, const char *db_path, const metrics_delegate *d, metrics_server **out,
+                            int *port, seg_err *err) {
   *out = NULL;
   char host[64];
   const char *colon = strrchr(addr, ':');
@@ -158,10 +171,11 @@ seg_code metrics_start(const char *addr, const char *db_path, metrics_server **o
   metrics_server *m = calloc(1, sizeof *m);
   if (!m) return seg_err_set(err, SEG_ENOMEM, "out of memory");
   m->db_path = strdup(db_path);
+  if (d) m->d = *d;
   pthread_mutex_init(&m->lock, NULL);
   m->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, answer, m,
                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
-                               (unsigned)10, MHD_OPTION_END);
+                               (unsigned)10, MHD_OPTION_NOTIFY_COMPLETED, completed, m, MHD_OPTION_END);
   if (!m->daemon) {
     free(m->db_path);
     free(m);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "console/console.h"
 #include "export/report.h"
 #include "schedule/cron.h"
 #include "schedule/metrics.h"
@@ -31,6 +32,7 @@ static void on_hup(int sig) {
   (void)sig;
   g_reload = 1;
 }
+static void on_schedule_change(void) { g_reload = 1; }
 
 seg_code service_schedule_get(store *s, char *expr, size_t ecap, char *tz, size_t tcap, int64_t *anchor, seg_err *err) {
   char a[32];
@@ -236,7 +238,21 @@ seg_code service_run(const service_options *o, seg_err *err) {
   }
   metrics_server *ms = NULL;
   int port = 0;
-  if ((rc = metrics_start(o->listen ? o->listen : "127.0.0.1:8080", o->db_path, &ms, &port, err)) != SEG_OK) {
+  console *con = NULL;
+  metrics_delegate del = {0};
+  if (o->console) {
+    console_options co = {.db_path = o->db_path, .secure_cookies = o->secure_cookies, .stop = &g_stop,
+                          .on_schedule_change = on_schedule_change};
+    if ((rc = console_new(&co, &con, err)) != SEG_OK) {
+      close(lock);
+      store_close(s);
+      return rc;
+    }
+    del = (metrics_delegate){.answer = console_answer, .completed = console_completed, .cls = con};
+  }
+  if ((rc = metrics_start_with(o->listen ? o->listen : "127.0.0.1:8080", o->db_path, o->console ? &del : NULL, &ms,
+                               &port, err)) != SEG_OK) {
+    console_free(con);
     close(lock);
     store_close(s);
     return rc;
@@ -249,8 +265,8 @@ seg_code service_run(const service_options *o, seg_err *err) {
   sa.sa_handler = on_hup;
   sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  log_event(LOG_INFO, "service.started", "pid=%d store=%s listen=%s port=%d", (int)getpid(), o->db_path,
-            o->listen ? o->listen : "127.0.0.1:8080", port);
+  log_event(LOG_INFO, "service.started", "pid=%d store=%s listen=%s port=%d console=%s", (int)getpid(), o->db_path,
+            o->listen ? o->listen : "127.0.0.1:8080", port, o->console ? "on" : "off");
 
   service_ctx sc = {.o = o};
   cron_schedule *sched = load_schedule(s);
@@ -295,6 +311,7 @@ seg_code service_run(const service_options *o, seg_err *err) {
   log_event(LOG_INFO, "service.stopping", "signal received: stopping");
   cron_free(sched);
   metrics_stop(ms);
+  console_free(con); /* waits for exports started from the console: they stop after their batches */
   close(lock);
   store_close(s);
   log_event(LOG_INFO, "service.stopped", "stopped cleanly");

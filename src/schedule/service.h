@@ -4,6 +4,7 @@
 #ifndef SEGSHIP_SCHEDULE_SERVICE_H
 #define SEGSHIP_SCHEDULE_SERVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,8 @@ typedef struct service_options {
   const char *notify_command;  /* run with the failed run's JSON on stdin; killed after the timeout */
   const char *notify_url;      /* https:// or loopback; POSTed the failed run's JSON, with retries */
   long notify_timeout_ms;      /* each notification's limit; 0: SERVICE_NOTIFY_TIMEOUT_MS */
+  bool console;                /* serve the web console on the listener (src/console) */
+  bool secure_cookies;         /* the console's session cookie is marked Secure (behind https) */
 } service_options;
 
 /* How long a notify command or one POST to the notify URL may take (then killed, or abandoned). */
