@@ -1,5 +1,5 @@
 # segship: a plain GNU Makefile. Sources are found by wildcard, so a new file in a module's folder
-# needs no edit here. `make` builds build/segship and build/autopilot-sim.
+# needs no edit here. `make` builds build/segship, build/autopilot-sim and build/ortto-sim.
 
 BUILD    ?= build
 CC       ?= gcc
@@ -8,9 +8,15 @@ SIM_PKGS := jansson libmicrohttpd
 OPT      ?= -O2
 SAN      ?=
 
+# Hardened by default: stack protector, fortified libc calls (they need optimisation, and are left
+# to the sanitizers in a SAN build), position-independent executables, full RELRO.
+# tests/e2e/cli_hardening.sh checks them in the binaries with readelf.
+HARDEN_CFLAGS  ?= -fstack-protector-strong -fPIE $(if $(SAN),,$(if $(filter -O0,$(OPT)),,-D_FORTIFY_SOURCE=2))
+HARDEN_LDFLAGS ?= -pie -Wl,-z,relro,-z,now
+
 CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wno-unused-parameter \
-            -Isrc $(SAN) $(EXTRA_CFLAGS)
-LDFLAGS  := $(SAN) $(EXTRA_LDFLAGS)
+            -Isrc $(HARDEN_CFLAGS) $(SAN) $(EXTRA_CFLAGS)
+LDFLAGS  := $(HARDEN_LDFLAGS) $(SAN) $(EXTRA_LDFLAGS)
 
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
@@ -20,17 +26,20 @@ TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 LIB_SRC   := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
-SIM_SRC   := $(wildcard sim/*.c)
+# The simulators: a shared core (sim/core) and one folder per API, each with its main.c.
+SIM_CORE_SRC := $(wildcard sim/core/*.c)
+SIM_APIS     := autopilot ortto
+SIM_API_SRC   = $(filter-out sim/$(1)/main.c,$(wildcard sim/$(1)/*.c))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
-SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
+SIM_CORE_OBJ := $(SIM_CORE_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 REPLAY_BIN := $(patsubst fuzz/fuzz_%.c,$(BUILD)/tests/replay_%,$(wildcard fuzz/fuzz_*.c))
 
 .PHONY: all deps test asan bench demo fuzz valgrind clean
-all: $(BUILD)/segship $(BUILD)/autopilot-sim $(UNIT_BIN) $(REPLAY_BIN)
+all: $(BUILD)/segship $(SIM_APIS:%=$(BUILD)/%-sim) $(UNIT_BIN) $(REPLAY_BIN)
 
 $(BUILD)/libsegship.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -39,12 +48,16 @@ $(BUILD)/libsegship.a: $(LIB_OBJ)
 $(BUILD)/segship: $(CLI_OBJ) $(BUILD)/libsegship.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/autopilot-sim: $(SIM_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(SIM_LIBS)
+# build/NAME-sim: sim/NAME/*.c (its main.c included) and the core.
+define SIM_RULE
+$(BUILD)/$(1)-sim: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard sim/$(1)/*.c)) $(SIM_CORE_OBJ)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(SIM_LIBS)
+endef
+$(foreach a,$(SIM_APIS),$(eval $(call SIM_RULE,$(a))))
 
 $(BUILD)/obj/sim/%.o: sim/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SIM_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) -Isim/core $(SIM_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -60,9 +73,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsegship.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libsegship.a $(TEST_LIBS) $(PKG_LIBS) $(LDFLAGS)
 
 # The fuzz targets replayed over their corpora with the regular compiler (tests/fuzz/replay.c).
-$(BUILD)/tests/replay_sim: fuzz/fuzz_sim.c tests/fuzz/replay.c $(filter-out sim/main.c,$(SIM_SRC))
+$(BUILD)/tests/replay_sim: fuzz/fuzz_sim.c tests/fuzz/replay.c $(call SIM_API_SRC,autopilot) $(SIM_CORE_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isim $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -Isim/core $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDFLAGS)
 
 $(BUILD)/tests/replay_%: fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libsegship.a
 	@mkdir -p $(@D)
@@ -117,9 +130,9 @@ fuzz:
 	        -artifact_prefix=build-fuzz/$$n- \
 	        build-fuzz/corpus/$$n fuzz/corpus/$$n; done
 
-# The simulator's target links the simulator's own sources (all but its main), not segship's.
-build-fuzz/fuzz_sim: fuzz/fuzz_sim.c $(filter-out sim/main.c,$(SIM_SRC))
-	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isim $(FUZZ_SAN) \
+# The simulator's target links autopilot-sim's own sources (all but its main), not segship's.
+build-fuzz/fuzz_sim: fuzz/fuzz_sim.c $(call SIM_API_SRC,autopilot) $(SIM_CORE_SRC)
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isim/core $(FUZZ_SAN) \
 	    -fsanitize=fuzzer $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS)
 
 build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libsegship.a

@@ -18,7 +18,7 @@ static int each_list(const char *title, const char *id, void *ctx) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2) return 0;
-  ap_request r = {0};
+  http_request r = {0};
   r.status = 100 + (data[0] << 8 | data[1]) % 500;
   r.response_len = size - 2;
   r.response = malloc(r.response_len + 1);

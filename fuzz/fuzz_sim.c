@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/api.h"
-#include "../sim/control.h"
-#include "../sim/sim.h"
+#include "../sim/autopilot/api.h"
+#include "../sim/core/control.h"
+#include "../sim/core/sim.h"
 
 static sim g_sim;
 static bool g_ready;
@@ -21,10 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2) return 0;
   if (!g_ready) {
     settings s;
-    settings_default(&s);
-    s.rate = 0;
+    settings_default(&s, SETTINGS_FOR_AUTOPILOT);
+    s.rule.rate = 0;
     const char *keys[] = {"fuzzkey"};
-    sim_init(&g_sim, &s, keys, 1);
+    sim_init(&g_sim, &autopilot_api, &s, true, keys, 1); /* the manual clock: same input, same answer */
     g_ready = true;
   }
   if (++g_runs % 2000 == 0) sim_reset(&g_sim);
@@ -44,28 +44,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (blen) memcpy(body, nl + 1, blen);
   body[blen] = '\0';
 
-  api_response r = {0};
+  http_response r = {0};
   jsonbuf_init(&r.body);
   if (strncmp(path, "/__sim", 6) == 0) {
     control_handle(&g_sim, method, path, NULL, body, blen, &r);
   } else {
-    api_path p;
+    http_path p;
     char perr[200];
-    if (!api_path_parse(path, &p, perr, sizeof perr)) {
-      api_error(&r, 400, "%s", perr);
-      api_path_free(&p); /* as the server does whatever the parse said */
+    if (!http_path_parse(path, &p, perr, sizeof perr)) {
+      http_error(&r, 400, "%s", perr);
+      http_path_free(&p); /* as the server does whatever the parse said */
     } else {
-      api_match m;
+      http_match m;
       if (p.n && strcmp(p.segments[0], "v1") == 0) api_match_route(method, &p, &m);
       else memset(&m, 0, sizeof m);
-      account *a = with_key ? sim_account(&g_sim, "fuzzkey") : NULL;
-      if (!m.route) api_error(&r, m.allow[0] ? 405 : 404, "no route");
-      else if (!a) api_error(&r, 400, "No autopilotapikey header provided.");
+      sim_account *a = with_key ? sim_account_find(&g_sim, "fuzzkey") : NULL;
+      if (!m.route) http_error(&r, m.allow[0] ? 405 : 404, "no route");
+      else if (!a) http_error(&r, 400, "No autopilotapikey header provided.");
       else {
-        api_call call = {.sim = &g_sim, .account = a, .path = &p, .body = body, .body_len = blen, .now_ms = 1700000000000};
-        api_run(m.route, &call, &r);
+        sim_call call = {.sim = &g_sim, .account = a, .path = &p, .body = body, .body_len = blen, .now_ms = 1700000000000};
+        api_run(&m, &call, &r);
       }
-      api_path_free(&p);
+      http_path_free(&p);
     }
   }
   if (r.status < 100 || r.status > 599) abort();
@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!j) abort();
     json_decref(j);
   }
-  api_response_free(&r);
+  http_response_free(&r);
   free(path);
   free(body);
   return 0;

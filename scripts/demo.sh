@@ -2,7 +2,7 @@
 # demo.sh: segship's main job end to end on the embedded default store, in build/demo: start
 # autopilot-sim, generate and import profiles, create segments, connect a destination, configure,
 # export, show the result in Autopilot's terms, change some profiles, export again (only the
-# changes go), and stop.
+# changes go); then the same segments to ortto-sim (a local Ortto) as tags; and stop.
 set -euo pipefail
 # No pipeline below may end in a reader that stops early (head, grep -q, ...): tests/e2e/cli_demo.sh
 # runs this script with a head that refuses to read a pipe.
@@ -82,4 +82,23 @@ run "$seg" export history autopilot
 step "9. Nothing changed: a rerun writes nothing"
 run "$seg" export run autopilot || true
 
-printf '\nThe demo store is %s; autopilot-sim stops now.\n' "$SEGSHIP_DB"
+step "10. The same segments to Ortto, Autopilot's successor (ortto-sim, a local Ortto): each segment is a tag"
+"$root/$build/ortto-sim" --listen 127.0.0.1:0 --api-key "$key" --windows 0 >ortto.out 2>ortto.err &
+ortto_pid=$!
+trap 'kill -TERM $sim_pid $ortto_pid 2>/dev/null; wait $sim_pid $ortto_pid 2>/dev/null' EXIT
+for _ in $(seq 50); do grep -q '^listening on ' ortto.out 2>/dev/null && break; sleep 0.1; done
+ourl=$(sed -n 's/^listening on //p' ortto.out)
+echo "ortto-sim listens on $ourl"
+run "$seg" destination add ortto --type ortto --api-key-file autopilot.key --api-url "$ourl" --accept-privacy \
+  --export-user admin --rate-limit 0
+run "$seg" export configure ortto --email Email --first-name FirstName --last-name LastName \
+  --map City=city --map 'LoyaltyTier=custom:Loyalty Tier' --map LifetimeValue=custom:LTV \
+  --segments "High value Spain,Lapsed buyers" --tag-prefix "segship: "
+run "$seg" export run ortto || true
+curl -s "$ourl/__sim/state" | jq -r '.accounts[] |
+  "people: \(.people | length)",
+  ([.people[].tags[]?] | group_by(.) | .[] | "tag \"\(.[0])\": \(length) people"),
+  "a person: \(.people[0] | {fields, tags} | tojson)"'
+run "$seg" export run ortto || true
+
+printf '\nThe demo store is %s; the simulators stop now.\n' "$SEGSHIP_DB"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
 #include "util/text.h"
 
 int ap_path_escape(const char *s, buf *out) {
@@ -22,7 +23,7 @@ int ap_path_escape(const char *s, buf *out) {
   return 0;
 }
 
-static ap_request *req_path(ap_method m, const char *a, const char *seg1, const char *b, const char *seg2,
+static http_request *req_path(http_method m, const char *a, const char *seg1, const char *b, const char *seg2,
                             char *body) {
   buf p;
   buf_init(&p, 0);
@@ -30,7 +31,7 @@ static ap_request *req_path(ap_method m, const char *a, const char *seg1, const 
   if (seg1) ap_path_escape(seg1, &p);
   if (b) buf_puts(&p, b);
   if (seg2) ap_path_escape(seg2, &p);
-  ap_request *r = ap_request_new(m, buf_str(&p), body);
+  http_request *r = http_request_new(m, buf_str(&p), body);
   buf_free(&p);
   return r;
 }
@@ -41,32 +42,32 @@ static char *dump(json_t *v) {
   return s;
 }
 
-ap_request *ap_req_account(void) { return ap_request_new(AP_GET, "/account", NULL); }
-ap_request *ap_req_lists(void) { return ap_request_new(AP_GET, "/lists", NULL); }
+http_request *ap_req_account(void) { return http_request_new(HTTP_GET, "/account", NULL); }
+http_request *ap_req_lists(void) { return http_request_new(HTTP_GET, "/lists", NULL); }
 
-ap_request *ap_req_list_create(const char *title) {
+http_request *ap_req_list_create(const char *title) {
   char *body = dump(json_pack("{s:s}", "name", title));
-  return body ? ap_request_new(AP_POST, "/list", body) : NULL;
+  return body ? http_request_new(HTTP_POST, "/list", body) : NULL;
 }
 
-ap_request *ap_req_upsert(json_t *contacts) {
+http_request *ap_req_upsert(json_t *contacts) {
   char *body = dump(json_pack("{s:o}", "contacts", contacts));
-  return body ? ap_request_new(AP_POST, "/contacts", body) : NULL;
+  return body ? http_request_new(HTTP_POST, "/contacts", body) : NULL;
 }
 
-ap_request *ap_req_list_add(const char *list_id, const char *contact) {
-  return req_path(AP_POST, "/list/", list_id, "/contact/", contact, NULL);
+http_request *ap_req_list_add(const char *list_id, const char *contact) {
+  return req_path(HTTP_POST, "/list/", list_id, "/contact/", contact, NULL);
 }
 
-ap_request *ap_req_list_remove(const char *list_id, const char *contact) {
-  return req_path(AP_DELETE, "/list/", list_id, "/contact/", contact, NULL);
+http_request *ap_req_list_remove(const char *list_id, const char *contact) {
+  return req_path(HTTP_DELETE, "/list/", list_id, "/contact/", contact, NULL);
 }
 
-ap_request *ap_req_list_member(const char *list_id, const char *contact) {
-  return req_path(AP_GET, "/list/", list_id, "/contact/", contact, NULL);
+http_request *ap_req_list_member(const char *list_id, const char *contact) {
+  return req_path(HTTP_GET, "/list/", list_id, "/contact/", contact, NULL);
 }
 
-static json_t *load(const ap_request *r) {
+static json_t *load(const http_request *r) {
   if (!r->response || r->response_len == 0) return NULL;
   return json_loadb(r->response, r->response_len, 0, NULL);
 }
@@ -82,7 +83,7 @@ static void clean_copy(const char *s, char *out, size_t cap) {
   if (!text_utf8_valid(out, n, NULL)) snprintf(out, cap, "(an answer that is not UTF-8)");
 }
 
-void ap_describe_failure(const ap_request *r, char *out, size_t cap) {
+void ap_describe_failure(const http_request *r, char *out, size_t cap) {
   if (r->cancelled) {
     snprintf(out, cap, "not sent: the run stopped before it");
     return;
@@ -90,12 +91,17 @@ void ap_describe_failure(const ap_request *r, char *out, size_t cap) {
   if (r->status == 0) {
     snprintf(out, cap, "no answer from Autopilot after %d attempt%s (%s)", r->attempts, r->attempts == 1 ? "" : "s",
              r->error[0] ? r->error : "connection failed");
+    log_redact(out, cap);
     return;
   }
   char msg[256] = "";
   json_t *j = load(r);
   json_t *m = j ? json_object_get(j, "message") : NULL;
-  if (json_is_string(m)) clean_copy(json_string_value(m), msg, sizeof msg);
+  if (json_is_string(m)) { /* issue 11: redacted whole, then cut, so no part of a key survives */
+    char *red = log_redact_dup(json_string_value(m));
+    clean_copy(red ? red : "(an answer that could not be redacted)", msg, sizeof msg);
+    free(red);
+  }
   json_decref(j);
   if (r->status == 429)
     snprintf(out, cap, "Autopilot kept answering 429 (rate limited) after %d tries", r->throttled);
@@ -103,14 +109,15 @@ void ap_describe_failure(const ap_request *r, char *out, size_t cap) {
     snprintf(out, cap, "Autopilot answered %ld: %s", r->status, msg);
   else
     snprintf(out, cap, "Autopilot answered %ld%s", r->status, r->response_len ? " with an unexpected body" : "");
+  log_redact(out, cap);
 }
 
-static seg_code bad_body(const ap_request *r, seg_err *err, const char *what) {
+static seg_code bad_body(const http_request *r, seg_err *err, const char *what) {
   return seg_err_set(err, SEG_EHTTP, "Autopilot's answer to %s is not what it should be (status %ld, %zu bytes); try again later",
                      what, r->status, r->response_len);
 }
 
-seg_code ap_parse_account(const ap_request *r, char *name, size_t name_cap, char *email, size_t email_cap,
+seg_code ap_parse_account(const http_request *r, char *name, size_t name_cap, char *email, size_t email_cap,
                           seg_err *err) {
   json_t *j = load(r);
   if (!json_is_object(j)) {
@@ -124,7 +131,7 @@ seg_code ap_parse_account(const ap_request *r, char *name, size_t name_cap, char
   return SEG_OK;
 }
 
-seg_code ap_parse_lists(const ap_request *r, int (*fn)(const char *title, const char *id, void *ctx), void *ctx,
+seg_code ap_parse_lists(const http_request *r, int (*fn)(const char *title, const char *id, void *ctx), void *ctx,
                         seg_err *err) {
   json_t *j = load(r);
   json_t *lists = json_is_object(j) ? json_object_get(j, "lists") : NULL;
@@ -143,7 +150,7 @@ seg_code ap_parse_lists(const ap_request *r, int (*fn)(const char *title, const 
   return SEG_OK;
 }
 
-seg_code ap_parse_list_created(const ap_request *r, char *id, size_t cap, seg_err *err) {
+seg_code ap_parse_list_created(const http_request *r, char *id, size_t cap, seg_err *err) {
   json_t *j = load(r);
   json_t *v = json_is_object(j) ? json_object_get(j, "list_id") : NULL;
   if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= cap) {
@@ -155,7 +162,7 @@ seg_code ap_parse_list_created(const ap_request *r, char *id, size_t cap, seg_er
   return SEG_OK;
 }
 
-seg_code ap_parse_upsert(const ap_request *r, json_t **email_map, seg_err *err) {
+seg_code ap_parse_upsert(const http_request *r, json_t **email_map, seg_err *err) {
   *email_map = NULL;
   json_t *j = load(r);
   json_t *m = json_is_object(j) ? json_object_get(j, "email_contact_map") : NULL;

@@ -77,6 +77,7 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
   seg_code rc = export_run(s, ctx->db_path, name, &o, &rep, &err);
   bool started = rep.run.run_id != 0 || rep.dry_run;
   if (!started || (rep.dry_run && rc != SEG_OK)) return cli_fail(ctx, &err);
+  bool tags = rep.driver && rep.driver->target_hint;
   if (rep.dry_run) {
     if (ctx->json) {
       json_t *segs = json_array();
@@ -98,10 +99,12 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
              (long long)rep.renames);
       printf("  unchanged                  %lld\n", (long long)rep.run.unchanged);
       printf("  invalid or duplicate email %lld (skipped)\n", (long long)rep.run.invalid);
-      if (rep.lists_to_create) printf("  lists to create            %lld\n", (long long)rep.lists_to_create);
+      if (rep.lists_to_create && !tags) printf("  lists to create            %lld\n", (long long)rep.lists_to_create);
+      if (rep.lists_to_create && tags) printf("  tags new to this export    %lld\n", (long long)rep.lists_to_create);
+      const char *what = rep.driver ? rep.driver->membership : "list";
       for (size_t i = 0; i < rep.n_segments; i++)
-        printf("  list '%s': +%lld to add, -%lld to remove\n", cli_safe(rep.segment_names[i]), (long long)rep.additions[i],
-               (long long)rep.removals[i]);
+        printf("  %s '%s': +%lld to add, -%lld to remove\n", what, cli_safe(tags ? rep.targets[i] : rep.segment_names[i]),
+               (long long)rep.additions[i], (long long)rep.removals[i]);
       if (rep.held) printf("the run would be held: %s\n", cli_safe(rep.run.message));
     }
     return 0;
@@ -110,7 +113,18 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
     fprintf(stderr, "segship: an earlier run was interrupted; this run resumed from what it had confirmed\n");
   const store_export_run *r = &rep.run;
   if (ctx->json) {
-    cli_print_json(export_run_json(r));
+    json_t *out = export_run_json(r);
+    if (tags) {
+      json_t *hints = json_array();
+      for (size_t i = 0; i < rep.n_segments; i++) {
+        char hint[400];
+        rep.driver->target_hint(rep.targets[i], hint, sizeof hint);
+        json_array_append_new(hints, json_pack("{s:s, s:s, s:s}", "segment", rep.segment_names[i], "tag",
+                                               rep.targets[i], "hint", hint));
+      }
+      json_object_set_new(out, "tags", hints);
+    }
+    cli_print_json(out);
   } else {
     double secs = (double)(r->finished_at - r->started_at) / 1000.0;
     printf("run %lld of '%s': %s in %.1f s\n", (long long)r->run_id, name, r->status, secs);
@@ -121,6 +135,11 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
            (long long)r->list_removals, (long long)r->unchanged, (long long)r->invalid, (long long)r->rejected,
            (long long)r->api_calls, (long long)r->retries, (long long)r->throttled);
     if (r->invalid) printf("skipped records are listed by 'segship export errors %s'\n", name);
+    for (size_t i = 0; tags && i < rep.n_segments && rep.targets[i][0]; i++) {
+      char hint[400];
+      rep.driver->target_hint(rep.targets[i], hint, sizeof hint);
+      printf("segment '%s': %s\n", rep.segment_names[i], hint);
+    }
   }
   if (rc != SEG_OK) fprintf(stderr, "segship: %s\n", cli_safe(err.msg));
   return seg_code_exit(rc);
@@ -301,7 +320,7 @@ static int cmd_errors(cli_ctx *ctx, int argc, char **argv) {
 const cli_command cli_export_commands[] = {
     {"configure", cli_export_configure, NULL, "map fields, pick segments, save (does not run)"},
     {"show", cli_export_show, NULL, "everything an export is configured to do"},
-    {"run", cmd_run, NULL, "send what changed to Autopilot (or --dry-run to see what would be)"},
+    {"run", cmd_run, NULL, "send what changed to the destination (or --dry-run to see what would be)"},
     {"history", cmd_history, NULL, "the runs of an export, newest first"},
     {"errors", cmd_errors, NULL, "every record a run did not deliver, with the reason"},
     {NULL, NULL, NULL, NULL},

@@ -1,5 +1,6 @@
 /* cmd_profiles.c: `segship profiles import | count | show | list | generate`. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,9 +298,18 @@ static int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     }
   }
   FILE *out = stdout;
-  if (out_path && !(out = fopen(out_path, "w"))) {
-    fprintf(stderr, "segship: cannot write %s: %s\n", out_path, strerror(errno));
-    return 1;
+  if (out_path) {
+    /* never through a symbolic link: it could point at a file of the user's that this would overwrite */
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ELOOP) {
+      fprintf(stderr, "segship: %s is a symbolic link, which --out does not follow; give the real path\n", out_path);
+      return 1;
+    }
+    if (fd < 0 || !(out = fdopen(fd, "w"))) {
+      fprintf(stderr, "segship: cannot write %s: %s\n", out_path, strerror(errno));
+      if (fd >= 0) close(fd);
+      return 1;
+    }
   }
   int rc = synth_write(out, &o);
   if (out != stdout && fclose(out) != 0) rc = -1;

@@ -14,7 +14,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-enum { OPT_FILE = 256, OPT_FORMAT, OPT_REPLACE, OPT_MAX_DELETE, OPT_TZ, OPT_LISTEN, OPT_LOG_FORMAT, OPT_NOTIFY_CMD, OPT_NOTIFY_URL,
+enum { OPT_FILE = 256, OPT_FORMAT, OPT_REPLACE, OPT_MAX_DELETE, OPT_TZ, OPT_LISTEN, OPT_LOG_FORMAT, OPT_NOTIFY_CMD, OPT_NOTIFY_URL, OPT_NOTIFY_TIMEOUT,
        OPT_COUNT };
 
 /* ---- sources ---- */
@@ -250,7 +250,9 @@ int cli_cmd_serve(cli_ctx *ctx, int argc, char **argv) {
       {"listen", required_argument, OPT_LISTEN, "HOST:PORT", "where /healthz and /metrics answer (default 127.0.0.1:8080)"},
       {"log-format", required_argument, OPT_LOG_FORMAT, "text|json", "log lines for people (default) or collectors"},
       {"notify-command", required_argument, OPT_NOTIFY_CMD, "CMD", "run CMD with a failed run's JSON on stdin"},
-      {"notify-url", required_argument, OPT_NOTIFY_URL, "URL", "POST a failed run's JSON to URL (with retries)"},
+      {"notify-url", required_argument, OPT_NOTIFY_URL, "URL", "POST a failed run's JSON to URL: https, or loopback (with retries)"},
+      {"notify-timeout", required_argument, OPT_NOTIFY_TIMEOUT, "SECONDS",
+       "how long a notification may take (default 10; then the command is killed)"},
       {0}};
   service_options o = {.db_path = ctx->db_path, .listen = "127.0.0.1:8080"};
   log_format lf = LOG_FORMAT_TEXT;
@@ -258,13 +260,19 @@ int cli_cmd_serve(cli_ctx *ctx, int argc, char **argv) {
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts,
                               "segship serve [--listen 127.0.0.1:8080] [--log-format text|json] [--notify-command CMD] "
-                              "[--notify-url URL]",
+                              "[--notify-url URL] [--notify-timeout SECONDS]",
                               &v)) != CLI_OPT_END) {
     if (c == CLI_OPT_HELP) return 0;
     if (c == CLI_OPT_ERROR) return 2;
     if (c == OPT_LISTEN) o.listen = v;
     if (c == OPT_NOTIFY_CMD) o.notify_command = v;
     if (c == OPT_NOTIFY_URL) o.notify_url = v;
+    if (c == OPT_NOTIFY_TIMEOUT) {
+      long long n;
+      if (!cli_parse_count(ctx, "--notify-timeout", v, &n)) return 2;
+      if (n < 1 || n > 3600) return cli_usage_error(ctx, "--notify-timeout is 1 to 3600 seconds");
+      o.notify_timeout_ms = (long)n * 1000;
+    }
     if (c == OPT_LOG_FORMAT) {
       if (strcmp(v, "json") == 0) lf = LOG_FORMAT_JSON;
       else if (strcmp(v, "text") != 0) return cli_usage_error(ctx, "--log-format is text or json");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/harden.h"
 
 #define SEGSHIP_VERSION "0.1.0"
 
@@ -16,8 +17,8 @@ static const cli_command commands[] = {
     {"schema", cli_cmd_schema, NULL, "show the typed attribute schema; pin or drop an attribute"},
     {"segment", NULL, cli_segment_commands, "create, refresh and inspect segments of profiles"},
     {"user", NULL, cli_user_commands, "users: admins manage destinations, contributors run exports"},
-    {"destination", NULL, cli_destination_commands, "connect, show, remove Autopilot accounts"},
-    {"export", NULL, cli_export_commands, "configure, run and inspect exports of segments to Autopilot"},
+    {"destination", NULL, cli_destination_commands, "connect, show, remove Autopilot and Ortto accounts"},
+    {"export", NULL, cli_export_commands, "configure, run and inspect exports of segments to Autopilot or Ortto"},
     {"source", NULL, cli_source_commands, "files of profiles imported at each refresh"},
     {"refresh", cli_cmd_refresh, NULL, "import the sources, refresh the segments, run the scheduled exports"},
     {"schedule", NULL, cli_schedule_commands, "when refreshes run"},
@@ -31,7 +32,7 @@ static void print_group(const char *prefix, const cli_command *table) {
 }
 
 static void print_main_help(void) {
-  printf("segship %s: export segments of customer profiles to Autopilot lists, kept in sync.\n\n", SEGSHIP_VERSION);
+  printf("segship %s: export segments of customer profiles to Autopilot lists or Ortto tags, kept in sync.\n\n", SEGSHIP_VERSION);
   print_group("segship [--db PATH]", commands);
   printf("\nglobal options:\n  --db PATH      the store (default: $SEGSHIP_DB, else ./segship.db)\n"
          "  --version      print the version\n  --help         show this help\n"
@@ -58,6 +59,10 @@ static int dispatch(cli_ctx *ctx, const cli_command *table, int argc, char **arg
 }
 
 int main(int argc, char **argv) {
+  if (harden_process() != 0) {
+    fputs("segship: cannot turn off core dumps for this process (setrlimit/prctl refused); nothing was done\n", stderr);
+    return 1;
+  }
   setlocale(LC_CTYPE, "C.UTF-8");
   if (sodium_init() < 0) {
     fputs("segship: libsodium failed to initialise\n", stderr);

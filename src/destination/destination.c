@@ -2,6 +2,7 @@
 #include "destination/destination.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -10,11 +11,13 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "autopilot/api.h"
-#include "autopilot/client.h"
+#include "export/driver.h"
+#include "http/client.h"
 #include "store/exports.h"
 #include "store/segments.h"
+#include "util/log.h"
 #include "util/text.h"
+#include "util/url.h"
 
 #define KEY_MAX 1024
 #define CHECK_TEXT "segship master key check"
@@ -99,31 +102,44 @@ seg_code dest_user_check_password(store *s, const char *name, const char *passwo
   return SEG_OK;
 }
 
-/* Reads the first line of a file (or standard input) into locked memory. */
+/* Reads the first line of a file (or standard input) into locked memory with read(2): no stdio
+ * buffer ever holds it, and the buffer is wiped when freed. A symbolic link is not followed. */
 static seg_code read_first_line(const char *file, const char *what, char **out, seg_err *err) {
   *out = NULL;
   bool from_stdin = strcmp(file, "-") == 0;
-  FILE *f = from_stdin ? stdin : fopen(file, "r");
-  if (!f)
-    return seg_err_set(err, SEG_EIO, "cannot read the %s file %s: %s", what, file, strerror(errno));
+  int fd = from_stdin ? STDIN_FILENO : open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ELOOP)
+    return seg_err_set(err, SEG_EINVAL, "the %s file %s is a symbolic link, which segship does not follow; give the real path",
+                       what, file);
+  if (fd < 0) return seg_err_set(err, SEG_EIO, "cannot read the %s file %s: %s", what, file, strerror(errno));
   char *line = sodium_malloc(KEY_MAX + 2);
   if (!line) {
-    if (!from_stdin) fclose(f);
+    if (!from_stdin) close(fd);
     return seg_err_set(err, SEG_ENOMEM, "out of memory");
   }
   size_t n = 0;
-  int c;
-  bool too_long = false;
-  while ((c = getc(f)) != EOF && c != '\n') {
-    if (n == KEY_MAX) {
-      too_long = true;
-      break;
-    }
-    line[n++] = (char)c;
+  bool too_long = false, eol = false;
+  int read_errno = 0;
+  /* One byte at a time: nothing past the first line is read (standard input may hold more). */
+  while (!eol) {
+    char c;
+    ssize_t r = read(fd, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) read_errno = errno;
+    if (r <= 0) break;
+    if (c == '\n') eol = true;
+    else if (n == KEY_MAX) too_long = true;
+    else line[n++] = c;
+    if (too_long) break;
   }
-  if (!from_stdin) fclose(f);
+  if (!from_stdin) close(fd);
   while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t')) n--;
   line[n] = '\0';
+  if (read_errno) {
+    sodium_free(line);
+    return seg_err_set(err, SEG_EIO, "cannot read the %s file %s: %s", what, from_stdin ? "(standard input)" : file,
+                       strerror(read_errno));
+  }
   if (too_long) {
     sodium_free(line);
     return seg_err_set(err, SEG_EINVAL, "the %s in %s is over %d characters; is it the right file?", what,
@@ -221,7 +237,7 @@ seg_code dest_read_key(const char *file, const char *env, char **key, seg_err *e
     if (*p <= 0x20 || *p >= 0x7f) {
       secret_plain_free(*key);
       *key = NULL;
-      return seg_err_set(err, SEG_EINVAL, "the API key holds spaces or characters an Autopilot key never has; check the %s",
+      return seg_err_set(err, SEG_EINVAL, "the API key holds spaces or characters an API key never has; check the %s",
                          file ? "file" : "variable");
     }
   return SEG_OK;
@@ -241,8 +257,10 @@ seg_code dest_key(store *s, const char *db_path, const store_destination *d, cha
 
 /* ---- connect ---- */
 
-seg_code dest_connect(const char *api_url, const char *key, long timeout_ms, char *account_name, size_t name_cap,
-                      char *account_email, size_t email_cap, seg_err *err) {
+seg_code dest_connect(const char *type, const char *api_url, const char *key, long timeout_ms, char *account_name,
+                      size_t name_cap, char *account_email, size_t email_cap, seg_err *err) {
+  const export_driver *drv = export_driver_find(type);
+  if (!drv) return seg_err_set(err, SEG_EINVAL, "--type '%s' is not a destination type; use %s", type, export_driver_types());
   /* the store keeps the URL whole or not at all: a cut URL would send the key elsewhere */
   size_t max_url = sizeof ((store_destination *)0)->api_url - 1;
   if (strlen(api_url) > max_url)
@@ -250,38 +268,26 @@ seg_code dest_connect(const char *api_url, const char *key, long timeout_ms, cha
                        strlen(api_url), max_url);
   if (strncmp(api_url, "https://", 8) != 0 && strncmp(api_url, "http://", 7) != 0)
     return seg_err_set(err, SEG_EINVAL, "the API URL must start with https:// (or http:// for a local simulator)");
-  ap_config cfg = {.base_url = api_url, .api_key = key, .rate = 0, .in_flight = 1, .max_retries = 1,
-                   .timeout_ms = timeout_ms > 0 ? timeout_ms : 15000, .connect_timeout_ms = timeout_ms > 0 ? timeout_ms : 15000,
-                   .backoff_ms = 300, .max_throttled = 3};
-  ap_client *c;
-  seg_code rc = ap_client_new(&cfg, &c, err);
+  http_config cfg = {.base_url = api_url, .key_header = drv->key_header, .api_key = key, .rate = 0, .in_flight = 1,
+                     .max_retries = 1, .timeout_ms = timeout_ms > 0 ? timeout_ms : 15000,
+                     .connect_timeout_ms = timeout_ms > 0 ? timeout_ms : 15000, .backoff_ms = 300, .max_throttled = 3,
+                     .throttle_wait_ms = drv->throttle_wait_ms};
+  http_client *c;
+  seg_code rc = http_client_new(&cfg, &c, err);
   if (rc != SEG_OK) return rc;
-  ap_request *r = ap_req_account();
-  if (!r) {
-    ap_client_free(c);
-    return seg_err_set(err, SEG_ENOMEM, "out of memory");
-  }
-  rc = ap_call(c, r, err);
-  if (rc == SEG_OK) {
-    if (r->status == 200) {
-      rc = ap_parse_account(r, account_name, name_cap, account_email, email_cap, err);
-    } else if (r->status == 401 || r->status == 403) {
-      rc = seg_err_set(err, SEG_EAUTH, "Autopilot rejected this API key; check it (Autopilot: Settings > Autopilot API) and try again");
-    } else if (r->status == 0) {
-      rc = seg_err_set(err, SEG_EHTTP, "cannot reach Autopilot at %s (%s); check --api-url and the network", api_url,
-                       r->error);
-    } else {
-      char why[300];
-      ap_describe_failure(r, why, sizeof why);
-      rc = seg_err_set(err, SEG_EHTTP, "could not check the key: %s", why);
-    }
-  }
-  ap_request_free(r);
-  ap_client_free(c);
+  account_name[0] = account_email[0] = '\0';
+  rc = drv->connect(c, api_url, account_name, name_cap, account_email, email_cap, err);
+  if (rc != SEG_OK && err) log_redact(err->msg, sizeof err->msg); /* while the client still knows the key */
+  http_client_free(c);
   return rc;
 }
 
-const char *dest_privacy_statement(void) {
+const char *dest_privacy_statement(const char *type) {
+  if (type && strcasecmp(type, "ortto") == 0)
+    return "Data privacy and compliance: exporting to Ortto sends, for every profile in the segments you select, "
+           "the fields you map (the email, the profile id as Ortto's external id, and the first name, last name and "
+           "any other mapped attributes) to Ortto, a service outside this system's control, where they are kept under "
+           "Ortto's terms. Removing the destination stops the exports but does not delete what Ortto already holds.";
   return "Data privacy and compliance: exporting to Autopilot sends, for every profile in the segments you select, "
          "the fields you map (the email, and the first name, last name and any other mapped attributes) to "
          "Autopilot, a service outside this system's control, where they are kept under Autopilot's terms. Removing "
@@ -312,16 +318,33 @@ seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, stor
     store_destination_free(&existing);
     return seg_err_set(err, SEG_EEXIST, "a destination named '%s' already exists; choose another name", o->name);
   }
-  double rate = o->rate_limit < 0 ? DEST_DEFAULT_RATE : o->rate_limit;
+  const export_driver *drv = export_driver_find(o->type);
+  if (!drv)
+    return seg_err_set(err, SEG_EINVAL, "--type '%s' is not a destination type; use %s", o->type, export_driver_types());
+  const char *url = o->api_url;
+  if (!url) {
+    url = drv->region_url(o->region);
+    if (!url && !drv->regions)
+      return seg_err_set(err, SEG_EUSAGE, "--region applies to Ortto destinations only; leave it out for %s", drv->product);
+    if (!url)
+      return seg_err_set(err, SEG_EINVAL, "--region '%s' is not an %s region; use %s", o->region, drv->product, drv->regions);
+  } else if (o->region && !drv->regions) {
+    return seg_err_set(err, SEG_EUSAGE, "--region applies to Ortto destinations only; leave it out for %s", drv->product);
+  }
+  double rate = o->rate_limit < 0 ? drv->default_rate : o->rate_limit;
+  const char *windows = o->rate_limit < 0 ? drv->default_windows : (o->rate_windows ? o->rate_windows : "");
   int64_t max = o->max_profiles < 0 ? DEST_DEFAULT_MAX_PROFILES : o->max_profiles;
   if (rate > 1000) return seg_err_set(err, SEG_EINVAL, "--rate-limit is at most 1000 requests per second");
   if (max == 0) return seg_err_set(err, SEG_EINVAL, "--max-profiles must be at least 1");
 
+  bool insecure = false;
+  if ((rc = url_check_transport(url, "the API URL", "--allow-insecure-http", o->allow_insecure_http, &insecure, err)) !=
+      SEG_OK)
+    return rc;
   char *key;
   if ((rc = dest_read_key(o->key_file, o->key_env, &key, err)) != SEG_OK) return rc;
-  const char *url = o->api_url ? o->api_url : AP_DEFAULT_URL;
-  rc = dest_connect(url, key, o->connect_timeout_ms, out->account_name, sizeof out->account_name, out->account_email,
-                    sizeof out->account_email, err);
+  rc = dest_connect(drv->type, url, key, o->connect_timeout_ms, out->account_name, sizeof out->account_name,
+                    out->account_email, sizeof out->account_email, err);
   secret_key *mk = NULL;
   if (rc == SEG_OK) rc = store_tx_begin(s, err);
   if (rc == SEG_OK) {
@@ -335,8 +358,11 @@ seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, stor
       snprintf(out->api_url, sizeof out->api_url, "%s", url);
       snprintf(out->export_user, sizeof out->export_user, "%s", u.name);
       out->rate_limit = rate;
+      snprintf(out->rate_windows, sizeof out->rate_windows, "%s", windows);
+      snprintf(out->type, sizeof out->type, "%s", drv->type);
       out->max_profiles = max;
-      rc = store_destination_add(s, out, dest_privacy_statement(), os_user(), err);
+      out->allow_insecure_http = insecure;
+      rc = store_destination_add(s, out, dest_privacy_statement(drv->type), os_user(), err);
     }
     if (rc == SEG_OK) rc = store_tx_commit(s, err);
     else store_tx_rollback(s);
@@ -362,16 +388,69 @@ seg_code dest_update(store *s, const char *db_path, const dest_update_options *o
   }
   if (rc == SEG_OK && o->rate_limit > 1000) rc = seg_err_set(err, SEG_EINVAL, "--rate-limit is at most 1000 requests per second");
   if (rc == SEG_OK && o->max_profiles == 0) rc = seg_err_set(err, SEG_EINVAL, "--max-profiles must be at least 1");
+  bool insecure = false;
+  char *key = NULL;
+  unsigned char *box = NULL;
+  size_t box_len = 0;
+  char name[257] = "", email[257] = "", hint[8] = "";
+  if (rc == SEG_OK && o->allow_insecure_http && !o->api_url)
+    rc = seg_err_set(err, SEG_EUSAGE, "--allow-insecure-http goes with the --api-url it accepts");
+  if (rc == SEG_OK && !o->api_url && (o->key_file || o->key_env))
+    rc = seg_err_set(err, SEG_EUSAGE, "a new key goes with 'segship destination rotate-key'; --api-key-file and "
+                                      "--api-key-env here go with a new --api-url");
   if (rc == SEG_OK && o->api_url) {
-    char *key = NULL, name[257], email[257];
-    rc = dest_key(s, db_path, &d, &key, err);
-    if (rc == SEG_OK) rc = dest_connect(o->api_url, key, o->connect_timeout_ms, name, sizeof name, email, sizeof email, err);
+    rc = url_check_transport(o->api_url, "the API URL", "--allow-insecure-http", o->allow_insecure_http, &insecure, err);
+    char was[300] = "", now[300] = "";
+    bool same_host = url_host_port(d.api_url, was, sizeof was) && url_host_port(o->api_url, now, sizeof now) &&
+                     strcmp(was, now) == 0;
+    if (rc == SEG_OK && !same_host && !o->key_file && !o->key_env)
+      rc = seg_err_set(err, SEG_EUSAGE,
+                       "the new API URL is on another host (%s, not %s), which must not receive the stored key; give "
+                       "the key for it again with --api-key-file FILE or --api-key-env VAR",
+                       now[0] ? now : o->api_url, was[0] ? was : d.api_url);
+    bool new_key = o->key_file || o->key_env;
+    if (rc == SEG_OK) rc = new_key ? dest_read_key(o->key_file, o->key_env, &key, err) : dest_key(s, db_path, &d, &key, err);
+    if (rc == SEG_OK)
+      rc = dest_connect(d.type, o->api_url, key, o->connect_timeout_ms, name, sizeof name, email, sizeof email, err);
+    if (rc == SEG_OK && new_key) {
+      secret_key *mk = NULL;
+      rc = dest_master_key(s, db_path, &mk, err);
+      if (rc == SEG_OK) rc = secret_encrypt(mk, key, strlen(key), &box, &box_len, err);
+      size_t kl = strlen(key);
+      snprintf(hint, sizeof hint, "%s", kl > 4 ? key + kl - 4 : "");
+      secret_key_free(mk);
+    }
     secret_plain_free(key);
   }
-  if (rc == SEG_OK)
-    rc = store_destination_update(s, d.id, o->display_name, o->api_url, o->export_user, o->rate_limit, o->max_profiles, err);
+  if (rc == SEG_OK) rc = store_tx_begin(s, err);
+  if (rc == SEG_OK) {
+    rc = store_destination_update(s, d.id, o->display_name, o->api_url, o->export_user, o->rate_limit, o->max_profiles,
+                                  err);
+    if (rc == SEG_OK && o->api_url) rc = store_destination_set_insecure_http(s, d.id, insecure, err);
+    if (rc == SEG_OK && o->rate_limit >= 0)
+      rc = store_destination_set_windows(s, d.id, o->rate_windows ? o->rate_windows : "", err);
+    if (rc == SEG_OK && box) rc = store_destination_set_key(s, d.id, box, box_len, hint, name, email, err);
+    if (rc == SEG_OK) rc = store_tx_commit(s, err);
+    else store_tx_rollback(s);
+  }
+  free(box);
   store_destination_free(&d);
   return rc;
+}
+
+seg_code dest_check_transport(const store_destination *d, seg_err *err) {
+  bool insecure = false;
+  if (url_check_transport(d->api_url, "the API URL", NULL, d->allow_insecure_http, &insecure, NULL) != SEG_OK)
+    return seg_err_set(err, SEG_EINVAL,
+                       "destination '%s' has the API URL %s, not https:// to another machine, so nothing was sent; set "
+                       "an https:// URL with 'segship destination update %s --api-url URL'",
+                       d->name, d->api_url, d->name);
+  if (insecure)
+    log_event(LOG_WARN, "destination.insecure_http",
+              "destination '%s' sends its API key over plain http to %s (accepted with --allow-insecure-http); "
+              "anyone on the network path can read it",
+              d->name, d->api_url);
+  return SEG_OK;
 }
 
 seg_code dest_remove(store *s, const char *name, seg_err *err) {
@@ -392,7 +471,7 @@ seg_code dest_rotate_key(store *s, const char *db_path, const char *name, const 
   char account_name[257], account_email[257];
   rc = dest_read_key(key_file, key_env, &key, err);
   if (rc == SEG_OK)
-    rc = dest_connect(d.api_url, key, connect_timeout_ms, account_name, sizeof account_name, account_email,
+    rc = dest_connect(d.type, d.api_url, key, connect_timeout_ms, account_name, sizeof account_name, account_email,
                       sizeof account_email, err);
   secret_key *mk = NULL;
   unsigned char *box = NULL;
@@ -458,7 +537,8 @@ static seg_code check_attr(const store_schema *sc, const char *flag, const char 
   return SEG_OK;
 }
 
-static seg_code parse_map(const store_schema *sc, const char *spec, store_field_map *f, seg_err *err) {
+static seg_code parse_map(const export_driver *drv, const store_schema *sc, const char *spec, store_field_map *f,
+                          seg_err *err) {
   const char *eq = strchr(spec, '=');
   if (!eq || eq == spec || !eq[1])
     return seg_err_set(err, SEG_EUSAGE, "--map takes ATTR=Field or ATTR=custom:Name, not '%s'", spec);
@@ -477,21 +557,8 @@ static seg_code parse_map(const store_schema *sc, const char *spec, store_field_
     f->custom = true;
     return SEG_OK;
   }
-  if (text_ieq(target, "Email") || text_ieq(target, "FirstName") || text_ieq(target, "LastName"))
-    return seg_err_set(err, SEG_EINVAL, "--map %s: map %s with --%s", spec, target,
-                       text_ieq(target, "Email") ? "email" : text_ieq(target, "FirstName") ? "first-name" : "last-name");
-  if (text_ieq(target, "unsubscribed"))
-    return seg_err_set(err, SEG_EINVAL, "--map %s: segship never writes 'unsubscribed' (it could re-subscribe people)",
-                       spec);
-  const char *std = dest_standard_field(target);
-  if (!std)
-    return seg_err_set(err, SEG_EINVAL,
-                       "--map %s: '%s' is not an Autopilot standard field (Phone, Company, MailingCity, ...); for "
-                       "another field use ATTR=custom:Name",
-                       spec, target);
-  snprintf(f->field, sizeof f->field, "%s", std);
   f->custom = false;
-  return SEG_OK;
+  return drv->map_standard(spec, target, f, err);
 }
 
 seg_code dest_configure(store *s, const dest_configure_options *o, dest_configure_result *res, seg_err *err) {
@@ -500,6 +567,18 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
   seg_code rc = store_destination_get(s, o->name, &d, err);
   if (rc != SEG_OK) return rc;
   res->max_profiles = d.max_profiles;
+  const export_driver *drv = export_driver_find(d.type);
+  if (!drv) {
+    rc = seg_err_set(err, SEG_EINVAL, "destination '%s' is of type '%s', which this segship does not know", d.name, d.type);
+    store_destination_free(&d);
+    return rc;
+  }
+  if (o->tag_prefix && strcmp(drv->membership, "tag") != 0) {
+    rc = seg_err_set(err, SEG_EUSAGE, "--tag-prefix applies to Ortto destinations (a segment is a tag there); '%s' is %s",
+                     d.name, drv->product);
+    store_destination_free(&d);
+    return rc;
+  }
   store_export_config c;
   bool existing = store_export_config_get(s, d.id, &c, NULL) == SEG_OK;
   if (!existing) {
@@ -531,7 +610,7 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     store_field_map *maps = calloc(o->n_maps, sizeof *maps);
     if (!maps) rc = seg_err_set(err, SEG_ENOMEM, "out of memory");
     for (size_t i = 0; i < o->n_maps && rc == SEG_OK; i++) {
-      rc = parse_map(&sc, o->maps[i], &maps[i], err);
+      rc = parse_map(drv, &sc, o->maps[i], &maps[i], err);
       for (size_t k = 0; k < i && rc == SEG_OK; k++)
         if (maps[k].custom == maps[i].custom && text_ieq(maps[k].field, maps[i].field))
           rc = seg_err_set(err, SEG_EINVAL, "two attributes are mapped to the %sfield '%s'; map one only",
@@ -572,8 +651,8 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     free(list);
     if (rc == SEG_OK && n == 0) rc = seg_err_set(err, SEG_EUSAGE, "--segments names no segment; give at least one");
     if (rc == SEG_OK && n > STORE_EXPORT_MAX_SEGMENTS)
-      rc = seg_err_set(err, SEG_EINVAL, "an export holds at most %d segments (one Autopilot list each); %zu were given",
-                       STORE_EXPORT_MAX_SEGMENTS, n);
+      rc = seg_err_set(err, SEG_EINVAL, "an export holds at most %d segments (one %s %s each); %zu were given",
+                       STORE_EXPORT_MAX_SEGMENTS, drv->product, drv->membership, n);
     if (rc == SEG_OK) {
       free(c.segment_ids);
       free(c.segment_names);
@@ -598,6 +677,12 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
   }
   if (rc == SEG_OK && o->schedule >= 0) c.schedule = o->schedule != 0;
   if (rc == SEG_OK && o->max_removal >= 0) c.max_removal = o->max_removal > 100 ? 100 : o->max_removal;
+  if (rc == SEG_OK && o->tag_prefix) {
+    size_t n = strlen(o->tag_prefix);
+    if (n >= sizeof c.tag_prefix || !text_utf8_valid(o->tag_prefix, n, NULL))
+      rc = seg_err_set(err, SEG_EINVAL, "--tag-prefix is at most %zu bytes of text", sizeof c.tag_prefix - 1);
+    else snprintf(c.tag_prefix, sizeof c.tag_prefix, "%s", o->tag_prefix);
+  }
   if (rc == SEG_OK) rc = store_segments_distinct_members(s, c.segment_ids, c.n_segments, &res->distinct_profiles, err);
   if (rc == SEG_OK) {
     res->over_limit = res->distinct_profiles > res->max_profiles;

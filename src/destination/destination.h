@@ -1,6 +1,7 @@
-/* destination.h: the seed's set-up flow: users, Autopilot destinations (the key read from a file
- * or the environment, checked against Autopilot, encrypted under the master key), consent,
- * removal, key rotation, and the connector's configuration (data matching, segments). */
+/* destination.h: the seed's set-up flow: users, destinations of each type (Autopilot, Ortto: the
+ * key read from a file or the environment, checked against the destination, encrypted under the
+ * master key), consent, removal, key rotation, and the connector's configuration (data matching,
+ * segments). */
 #ifndef SEGSHIP_DESTINATION_DESTINATION_H
 #define SEGSHIP_DESTINATION_DESTINATION_H
 
@@ -8,7 +9,6 @@
 #include "store/destinations.h"
 #include "store/store.h"
 
-#define DEST_DEFAULT_RATE 5.0
 #define DEST_DEFAULT_MAX_PROFILES 100000
 
 /* ---- users ---- */
@@ -34,23 +34,28 @@ seg_code dest_read_key(const char *file, const char *env, char **key, seg_err *e
 seg_code dest_key(store *s, const char *db_path, const store_destination *d, char **key, seg_err *err);
 
 /* ---- connect ---- */
-/* Checks key against Autopilot's GET /account at api_url: SEG_OK with what the account says,
- * SEG_EAUTH for a refused key, SEG_EHTTP for a network failure, a timeout or a strange answer. */
-seg_code dest_connect(const char *api_url, const char *key, long timeout_ms, char *account_name, size_t name_cap,
-                      char *account_email, size_t email_cap, seg_err *err);
+/* Checks key with the driver of type (Autopilot: GET /account; Ortto: a custom-field read) at
+ * api_url: SEG_OK with what the account says, SEG_EAUTH for a refused key, SEG_EHTTP for a network
+ * failure, a timeout or a strange answer. */
+seg_code dest_connect(const char *type, const char *api_url, const char *key, long timeout_ms, char *account_name,
+                      size_t name_cap, char *account_email, size_t email_cap, seg_err *err);
 
-/* The statement a user agrees to with --accept-privacy. */
-const char *dest_privacy_statement(void);
+/* The statement a user agrees to with --accept-privacy, for a destination type. */
+const char *dest_privacy_statement(const char *type);
 
 typedef struct dest_add_options {
   const char *name;
   const char *display_name;  /* NULL: the name */
-  const char *api_url;       /* NULL: Autopilot's */
+  const char *type;          /* "autopilot" (NULL: the default) or "ortto" */
+  const char *region;        /* Ortto: "global", "eu", "au" (NULL: global) */
+  const char *api_url;       /* NULL: the type's (and region's) */
   const char *key_file, *key_env;
   const char *export_user;
-  double rate_limit;         /* < 0: the default */
+  double rate_limit;         /* < 0: the type's default (rate and windows) */
+  const char *rate_windows;  /* with rate_limit >= 0: "200/10s,600/60s" or NULL */
   int64_t max_profiles;      /* < 0: the default */
   bool accept_privacy;
+  bool allow_insecure_http;  /* accept plain http:// to another machine (then every run warns) */
   long connect_timeout_ms;   /* 0: 15 s */
 } dest_add_options;
 
@@ -60,16 +65,24 @@ seg_code dest_add(store *s, const char *db_path, const dest_add_options *o, stor
 typedef struct dest_update_options {
   const char *name;
   const char *display_name, *api_url, *export_user; /* NULL: unchanged */
-  double rate_limit;                                 /* < 0: unchanged */
+  double rate_limit;                                 /* < 0: unchanged (with the windows) */
+  const char *rate_windows;                          /* with rate_limit >= 0: windows, or NULL for none */
   int64_t max_profiles;                              /* < 0: unchanged */
   long connect_timeout_ms;
+  const char *key_file, *key_env;                    /* the key again: required for a URL on another host */
+  bool allow_insecure_http;                          /* with api_url: accept plain http:// to another machine */
 } dest_update_options;
-/* Changes a destination's settings; a new API URL is connected to (with the stored key) before it
- * is saved, and a new export user must be an admin. */
+/* Changes a destination's settings; a new API URL must be https:// (or loopback, or accepted with
+ * allow_insecure_http) and is connected to before it is saved: with the key given again (required
+ * when the host changes, so the stored key never goes to a new server), else with the stored key.
+ * A new export user must be an admin. */
 seg_code dest_update(store *s, const char *db_path, const dest_update_options *o, seg_err *err);
+/* Refuses a destination whose stored API URL is plain http:// to another machine without its
+ * admin's --allow-insecure-http; logs a warning when it was accepted. Called before every run. */
+seg_code dest_check_transport(const store_destination *d, seg_err *err);
 /* Deletes the key and the configuration at once; the run history stays, marked removed. */
 seg_code dest_remove(store *s, const char *name, seg_err *err);
-/* Replaces the key with a new one, checked against Autopilot first. */
+/* Replaces the key with a new one, checked against the destination first. */
 seg_code dest_rotate_key(store *s, const char *db_path, const char *name, const char *key_file, const char *key_env,
                          long connect_timeout_ms, seg_err *err);
 
@@ -84,6 +97,7 @@ typedef struct dest_configure_options {
   int schedule;                                /* -1 unchanged, 0 off, 1 on */
   const char *list_membership;                 /* "bulk" | "per-contact" */
   int max_removal;                             /* -1 unchanged; 0-100: percent of a list one run may remove */
+  const char *tag_prefix;                      /* Ortto: NULL unchanged */
 } dest_configure_options;
 
 typedef struct dest_configure_result {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "destination/destination.h"
+#include "export/driver.h"
 #include "export/email.h"
 #include "util/buf.h"
 #include "util/jsonw.h"
@@ -136,77 +136,6 @@ static export_person *add_person(export_plan *p) {
   return e;
 }
 
-/* Renders a value as JSON: a string for standard fields, typed for custom fields. */
-static int put_value(buf *b, const seg_value *v, bool typed) {
-  char tmp[64];
-  size_t n;
-  if (typed && (v->type == ATTR_INTEGER || v->type == ATTR_REAL || v->type == ATTR_BOOLEAN)) {
-    const char *t = seg_value_canonical(v, tmp, sizeof tmp, &n);
-    if (v->type == ATTR_REAL && !v->is_int && !strpbrk(t, ".eE")) return buf_printf(b, "%s.0", t);
-    return buf_append(b, t, n);
-  }
-  const char *t = seg_value_canonical(v, tmp, sizeof tmp, &n);
-  return jsonw_string(b, t, n);
-}
-
-/* The fields of a contact as JSON members (without braces): FirstName, LastName, the mapped
- * standard fields, then "custom": {...}. Empty standard fields are sent as "" (clearing them);
- * empty custom fields are left out. */
-static int render_fields(builder *bd, const seg_value *vals) {
-  int bad = 0; /* any append that failed: the caller reports it rather than send a field short */
-  buf *b = &bd->fields;
-  buf_reset(b);
-  const store_export_config *c = bd->in->config;
-  const store_schema *sc = bd->in->schema;
-  bool any = false;
-  if (bd->first_at >= 0) {
-    bad |= buf_puts(b, "\"FirstName\":");
-    bad |= put_value(b, &vals[bd->first_at], false);
-    any = true;
-  }
-  if (bd->last_at >= 0) {
-    bad |= buf_puts(b, any ? ",\"LastName\":" : "\"LastName\":");
-    bad |= put_value(b, &vals[bd->last_at], false);
-    any = true;
-  }
-  size_t base = 3;
-  for (size_t i = 0; i < c->n_fields; i++) {
-    if (c->fields[i].custom) continue;
-    if (any) bad |= buf_putc(b, ',');
-    bad |= jsonw_string(b, c->fields[i].field, strlen(c->fields[i].field));
-    bad |= buf_putc(b, ':');
-    bad |= put_value(b, &vals[base + i], false);
-    any = true;
-  }
-  bool custom_open = false;
-  for (size_t i = 0; i < c->n_fields; i++) {
-    if (!c->fields[i].custom || vals[base + i].type == ATTR_NONE) continue;
-    if (!custom_open) {
-      bad |= buf_puts(b, any ? ",\"custom\":{" : "\"custom\":{");
-      custom_open = true;
-    } else {
-      bad |= buf_putc(b, ',');
-    }
-    /* "<type>--<Name with each space replaced by -->" */
-    attr_type t = sc->attrs[bd->attrs[base + i]].type;
-    buf key;
-    buf_init(&key, 0);
-    bad |= buf_printf(&key, "%s--", dest_custom_type(t));
-    for (const char *p = c->fields[i].field; *p; p++) {
-      if (*p == ' ') bad |= buf_puts(&key, "--");
-      else bad |= buf_putc(&key, *p);
-    }
-    bad |= jsonw_string(b, buf_str(&key), key.len);
-    buf_free(&key);
-    bad |= buf_putc(b, ':');
-    seg_value v = vals[base + i];
-    if (t == ATTR_DATETIME || t == ATTR_DATE) v.type = t; /* dates as ISO-8601 text */
-    bad |= put_value(b, &v, true);
-  }
-  if (custom_open) bad |= buf_putc(b, '}');
-  return bad;
-}
-
 static int on_desired(const store_desired_row *row, void *ctx) {
   builder *bd = ctx;
   export_plan *p = bd->plan;
@@ -235,7 +164,7 @@ static int on_desired(const store_desired_row *row, void *ctx) {
   int dup = map_find_or_add(&bd->emails, e->email, p->n - 1, &found);
   if (dup < 0) goto oom;
   if (dup == 1) {
-    /* One Autopilot contact per email: the first profile (by id) carries it, with both's lists. */
+    /* One contact per email: the first profile (by id) carries it, with both's segments. */
     export_person *first = &p->people[found];
     first->want |= row->segments;
     char why[256];
@@ -248,7 +177,10 @@ static int on_desired(const store_desired_row *row, void *ctx) {
     return 0;
   }
   e->want = row->segments;
-  if (render_fields(bd, row->values) != 0) goto oom;
+  buf_reset(&bd->fields);
+  export_render rr = {.config = bd->in->config, .schema = bd->in->schema, .attrs = bd->attrs, .first_at = bd->first_at,
+                      .last_at = bd->last_at, .custom_ids = bd->in->custom_ids};
+  bd->in->driver->render_fields(&rr, row->values, &bd->fields);
   e->fields = arena_strndup(&p->strings, buf_str(&bd->fields), bd->fields.len);
   if (!e->fields) goto oom;
   crypto_generichash(e->hash, 16, (const unsigned char *)bd->fields.data, bd->fields.len, NULL, 0);
@@ -322,7 +254,7 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
     bd.last_at = (int)n;
     order[n++] = bd.attrs[2];
   }
-  /* mapped fields start at a fixed position (3) so render_fields can index them; pad */
+  /* mapped fields start at a fixed position (3) so the driver can index them; pad */
   while (n < 3) order[n++] = bd.attrs[0];
   for (size_t i = 0; i < c->n_fields; i++) {
     int k = store_schema_find(sc, c->fields[i].attr);
@@ -362,7 +294,7 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
     }
     e->leaves = remove ? e->have & ~e->want : 0;
     if (!e->email && e->old_email) {
-      /* Its Autopilot contact may now be another profile's (two profiles sharing an email): the
+      /* Its contact may now be another profile's (two profiles sharing an email): the
        * lists that profile wants stay; only the rest is left. */
       size_t owner;
       if (map_find_or_add(&bd.emails, e->old_email, (size_t)-1, &owner) == 1 && owner != (size_t)-1) {

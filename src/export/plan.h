@@ -1,5 +1,5 @@
-/* plan.h: what a run must do, before any call: what the segments want Autopilot to hold, minus
- * what Autopilot confirmed in earlier runs of this destination. */
+/* plan.h: what a run must do, before any call: what the segments want the destination to hold,
+ * minus what it confirmed in earlier runs; the fields encoded by the destination's driver. */
 #ifndef SEGSHIP_EXPORT_PLAN_H
 #define SEGSHIP_EXPORT_PLAN_H
 
@@ -18,7 +18,7 @@ typedef struct export_person {
   char *fields;        /* the contact's fields as JSON members, without braces and without Email */
   uint8_t hash[16];    /* of fields */
   uint64_t want;       /* segments (bits of the export's segment list) the person is in */
-  /* what Autopilot confirmed */
+  /* what the destination confirmed */
   bool confirmed;
   char *old_email;     /* when confirmed */
   char *contact_id;    /* when known (a run may replace it with a malloc'd copy: see contact_owned) */
@@ -26,7 +26,7 @@ typedef struct export_person {
   uint64_t have;       /* confirmed list memberships */
   /* decisions */
   bool upsert;         /* new, changed, renamed, or --full */
-  bool rename;         /* the email changed: move the contact with _NewEmail */
+  bool rename;         /* the email changed (Autopilot moves the contact with _NewEmail) */
   uint64_t joins;      /* lists to join */
   uint64_t leaves;     /* lists to leave (--on-leave remove) */
   uint64_t forget;     /* memberships to forget without a call: the contact is now another profile's */
@@ -56,6 +56,8 @@ typedef struct export_plan {
 
 typedef struct export_plan_input {
   const store_destination *destination;
+  const struct export_driver *driver;     /* encodes the fields */
+  const char *const *custom_ids;          /* per mapped field: the destination's custom field id, or NULL */
   const store_export_config *config;
   const store_schema *schema;
   bool full;                 /* resend every contact and membership */

@@ -1,5 +1,5 @@
-/* run.h: `segship export run`: checks, lists, plan, then the calls (renames, bulk upserts with
- * list membership, membership calls, removals) at the destination's pace, recording each
+/* run.h: `segship export run`: checks, the driver's preparation (lists, tags, custom fields),
+ * plan, then the calls the destination's driver queues, at the destination's pace, recording each
  * confirmed batch at once, so that a crash, a kill or a cancel loses nothing confirmed. */
 #ifndef SEGSHIP_EXPORT_RUN_H
 #define SEGSHIP_EXPORT_RUN_H
@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "export/driver.h"
 #include "store/exports.h"
 #include "store/store.h"
 
@@ -30,11 +31,13 @@ typedef struct export_report {
   int64_t additions[STORE_EXPORT_MAX_SEGMENTS], removals[STORE_EXPORT_MAX_SEGMENTS];
   int64_t to_upsert, renames, lists_to_create;
   bool held;                     /* the removal guard held the run (a dry run: would hold it); why in run.message */
+  const export_driver *driver;   /* the destination's; NULL when its type is unknown */
+  char targets[STORE_EXPORT_MAX_SEGMENTS][256]; /* each segment at the destination (list id, tag), "" when not known */
 } export_report;
 
 /* Runs the export of destination name. Returns SEG_OK when it succeeded, SEG_EPARTIAL when some
  * records were not delivered (see `export errors`), SEG_ECANCEL when cancelled, SEG_EAUTH when
- * Autopilot refused the key mid-run, SEG_ELIMIT when the removal guard held the run before any
+ * the destination refused the key mid-run, SEG_ELIMIT when the removal guard held the run before any
  * call (status "held", report->held); *report is filled in each of these cases. Any other code
  * means the run did not start (or failed) for the reason in err. */
 seg_code export_run(store *s, const char *db_path, const char *name, const export_options *o, export_report *report,

@@ -57,11 +57,11 @@ seg_code metrics_render(store *s, buf *b, seg_err *err) {
     const char *name, *help;
     size_t off;
   } sums[] = {
-      {"segship_export_contacts_sent_total", "Contacts created or updated in Autopilot.", offsetof(store_run_totals, contacts_upserted)},
+      {"segship_export_contacts_sent_total", "Contacts created or updated at the destinations.", offsetof(store_run_totals, contacts_upserted)},
       {"segship_export_list_additions_total", "List memberships added.", offsetof(store_run_totals, list_additions)},
       {"segship_export_list_removals_total", "List memberships removed.", offsetof(store_run_totals, list_removals)},
       {"segship_export_rejected_total", "Records not delivered.", offsetof(store_run_totals, rejected)},
-      {"segship_export_api_calls_total", "HTTP calls to Autopilot, retries included.", offsetof(store_run_totals, api_calls)},
+      {"segship_export_api_calls_total", "HTTP calls to the destinations, retries included.", offsetof(store_run_totals, api_calls)},
       {"segship_export_retries_total", "Calls sent again after a 5xx, a timeout or a dropped connection.", offsetof(store_run_totals, retries)},
       {"segship_export_throttled_total", "429 answers (rate limited).", offsetof(store_run_totals, throttled)},
   };

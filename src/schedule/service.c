@@ -3,11 +3,14 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "export/report.h"
@@ -17,6 +20,7 @@
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/lockfile.h"
+#include "util/url.h"
 
 static volatile sig_atomic_t g_stop, g_reload;
 static void on_stop(int sig) {
@@ -68,16 +72,71 @@ static int take_lock(const char *db_path, seg_err *err) {
 
 /* ---- notifications of failed runs ---- */
 
-static void notify_command(const char *cmd, const char *json) {
-  FILE *p = popen(cmd, "w");
-  if (!p) {
+/* Runs cmd (with /bin/sh, in its own process group) with json on its standard input, and waits
+ * for it timeout_ms at most (less if the service is asked to stop): then the whole group is
+ * killed (SIGKILL), so a hung command never stalls the scheduler. */
+static void notify_command(const char *cmd, const char *json, long timeout_ms) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
     log_event(LOG_ERROR, "notify.command.failed", "cannot run the notify command: %s", strerror(errno));
     return;
   }
-  fputs(json, p);
-  int st = pclose(p);
-  if (st != 0) log_event(LOG_WARN, "notify.command.failed", "the notify command exited with status %d", st);
-  else log_event(LOG_INFO, "notify.command.sent", "the notify command ran");
+  pid_t pid = fork();
+  if (pid < 0) {
+    log_event(LOG_ERROR, "notify.command.failed", "cannot run the notify command: %s", strerror(errno));
+    close(fds[0]);
+    close(fds[1]);
+    return;
+  }
+  if (pid == 0) { /* the child: only async-signal-safe calls until exec */
+    setpgid(0, 0);
+    signal(SIGPIPE, SIG_DFL);
+    if (dup2(fds[0], STDIN_FILENO) < 0) _exit(127);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+  }
+  setpgid(pid, pid); /* also here: the group exists whichever of the two runs first */
+  close(fds[0]);
+  int64_t deadline = (int64_t)(clock_mono_s() * 1000.0) + timeout_ms;
+  /* The JSON, written without blocking past the deadline (a command may never read it). */
+  fcntl(fds[1], F_SETFL, O_NONBLOCK);
+  size_t len = strlen(json), off = 0;
+  while (off < len) {
+    ssize_t w = write(fds[1], json + off, len - off);
+    if (w > 0) {
+      off += (size_t)w;
+      continue;
+    }
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno != EAGAIN) break; /* EPIPE: the command does not read its input */
+    int64_t left = deadline - (int64_t)(clock_mono_s() * 1000.0);
+    if (left <= 0 || g_stop) break;
+    struct pollfd pf = {.fd = fds[1], .events = POLLOUT};
+    poll(&pf, 1, left > 100 ? 100 : (int)left);
+  }
+  close(fds[1]);
+  int st = 0;
+  pid_t done = 0;
+  for (;;) {
+    done = waitpid(pid, &st, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) break;
+    if (g_stop || (int64_t)(clock_mono_s() * 1000.0) >= deadline) break;
+    struct timespec ts = {0, 20 * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  if (done != pid) {
+    kill(-pid, SIGKILL);
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    log_event(LOG_WARN, "notify.command.killed",
+              "the notify command did not finish within %ld ms%s; it was killed with its process group (pid %d)",
+              timeout_ms, g_stop ? " (the service is stopping)" : "", (int)pid);
+    return;
+  }
+  if (done < 0) log_event(LOG_WARN, "notify.command.failed", "cannot wait for the notify command: %s", strerror(errno));
+  else if (WIFEXITED(st) && WEXITSTATUS(st) == 0) log_event(LOG_INFO, "notify.command.sent", "the notify command ran");
+  else if (WIFEXITED(st)) log_event(LOG_WARN, "notify.command.failed", "the notify command exited with status %d", WEXITSTATUS(st));
+  else log_event(LOG_WARN, "notify.command.failed", "the notify command was killed by signal %d", WTERMSIG(st));
 }
 
 static size_t discard(char *d, size_t s, size_t n, void *u) {
@@ -86,7 +145,7 @@ static size_t discard(char *d, size_t s, size_t n, void *u) {
   return s * n;
 }
 
-static void notify_url(const char *url, const char *json) {
+static void notify_url(const char *url, const char *json, long timeout_ms) {
   CURL *c = curl_easy_init();
   if (!c) return;
   struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
@@ -94,7 +153,8 @@ static void notify_url(const char *url, const char *json) {
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms); /* the whole request, connection included */
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     CURLcode r = curl_easy_perform(c);
@@ -129,11 +189,14 @@ static void on_export(const export_report *rep, seg_code rc, const char *message
   json_t *j = export_run_json(r);
   if (!r->run_id) json_object_set_new(j, "status", json_string("failed"));
   if (!r->message[0]) json_object_set_new(j, "message", json_string(message));
-  char *text = json_dumps(j, JSON_COMPACT);
+  char *raw = json_dumps(j, JSON_COMPACT);
   json_decref(j);
+  char *text = log_redact_dup(raw); /* the message may quote the API: no key leaves in a notification */
+  free(raw);
   if (!text) return;
-  if (sc->o->notify_command) notify_command(sc->o->notify_command, text);
-  if (sc->o->notify_url) notify_url(sc->o->notify_url, text);
+  long timeout_ms = sc->o->notify_timeout_ms > 0 ? sc->o->notify_timeout_ms : SERVICE_NOTIFY_TIMEOUT_MS;
+  if (sc->o->notify_command) notify_command(sc->o->notify_command, text, timeout_ms);
+  if (sc->o->notify_url) notify_url(sc->o->notify_url, text, timeout_ms);
   free(text);
 }
 
@@ -160,8 +223,11 @@ static cron_schedule *load_schedule(store *s) {
 
 seg_code service_run(const service_options *o, seg_err *err) {
   g_stop = g_reload = 0;
+  seg_code rc;
+  if (o->notify_url && (rc = url_check_transport(o->notify_url, "--notify-url", NULL, false, NULL, err)) != SEG_OK)
+    return rc;
   store *s;
-  seg_code rc = store_open(o->db_path, STORE_OPEN_EXISTING, &s, err);
+  rc = store_open(o->db_path, STORE_OPEN_EXISTING, &s, err);
   if (rc != SEG_OK) return rc;
   int lock = take_lock(o->db_path, err);
   if (lock < 0) {

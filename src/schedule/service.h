@@ -13,9 +13,13 @@
 typedef struct service_options {
   const char *db_path;
   const char *listen;          /* "127.0.0.1:8080" */
-  const char *notify_command;  /* run with the failed run's JSON on stdin */
-  const char *notify_url;      /* POSTed the failed run's JSON, with retries */
+  const char *notify_command;  /* run with the failed run's JSON on stdin; killed after the timeout */
+  const char *notify_url;      /* https:// or loopback; POSTed the failed run's JSON, with retries */
+  long notify_timeout_ms;      /* each notification's limit; 0: SERVICE_NOTIFY_TIMEOUT_MS */
 } service_options;
+
+/* How long a notify command or one POST to the notify URL may take (then killed, or abandoned). */
+#define SERVICE_NOTIFY_TIMEOUT_MS 10000
 
 /* Runs until SIGTERM or SIGINT. Returns SEG_OK after a clean stop, or why it could not start. */
 seg_code service_run(const service_options *o, seg_err *err);

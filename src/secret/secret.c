@@ -30,7 +30,7 @@ seg_code secret_key_create(const char *path, seg_err *err) {
   sodium_memzero(key, sizeof key);
   hex[KEY_HEX] = '\n';
   hex[KEY_HEX + 1] = '\0';
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     sodium_memzero(hex, sizeof hex);
     if (errno == EEXIST)
@@ -48,8 +48,13 @@ seg_code secret_key_create(const char *path, seg_err *err) {
 
 seg_code secret_key_load(const char *path, secret_key **out, seg_err *err) {
   *out = NULL;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
+    if (errno == ELOOP)
+      return seg_err_set(err, SEG_ESECRET,
+                         "the master key file %s is a symbolic link, which segship does not follow; put the key file "
+                         "itself there (or point SEGSHIP_MASTER_KEY_FILE at it)",
+                         path);
     if (errno == ENOENT)
       return seg_err_set(err, SEG_ESECRET,
                          "the master key file %s is missing; restore it from your backup (without it the stored API "
@@ -62,6 +67,13 @@ seg_code secret_key_load(const char *path, secret_key **out, seg_err *err) {
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
     return seg_err_set(err, SEG_ESECRET, "the master key %s is not a regular file", path);
+  }
+  if (st.st_uid != geteuid()) {
+    close(fd);
+    return seg_err_set(err, SEG_ESECRET,
+                       "the master key file %s belongs to another user (uid %u, not %u who runs segship); run segship "
+                       "as its owner, or: chown %u %s",
+                       path, (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(), path);
   }
   if (st.st_mode & 077) {
     close(fd);

@@ -145,7 +145,8 @@ seg_code store_destination_add(store *s, store_destination *d, const char *state
   int64_t now = clock_now_ms();
   rc = store__prep(s,
             "INSERT INTO destinations(name, display_name, api_url, api_key_box, key_hint, export_user, rate_limit, "
-            "max_profiles, account_name, account_email, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+            "max_profiles, account_name, account_email, created_at, updated_at, allow_insecure_http, type, rate_windows) "
+            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             &st, err, "saving the destination");
   if (rc == SEG_OK) {
     sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
@@ -160,6 +161,9 @@ seg_code store_destination_add(store *s, store_destination *d, const char *state
     sqlite3_bind_text(st, 10, d->account_email, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 11, now);
     sqlite3_bind_int64(st, 12, now);
+    sqlite3_bind_int(st, 13, d->allow_insecure_http ? 1 : 0);
+    sqlite3_bind_text(st, 14, d->type[0] ? d->type : "autopilot", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 15, d->rate_windows, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r == SQLITE_CONSTRAINT)
@@ -189,7 +193,7 @@ seg_code store_destination_add(store *s, store_destination *d, const char *state
   "d.rate_limit, d.max_profiles, d.account_name, d.account_email, d.created_at, d.updated_at, "              \
   "coalesce(d.removed_at, 0), (SELECT user_name FROM consents c WHERE c.destination_id = d.destination_id "   \
   "ORDER BY consent_id DESC LIMIT 1), (SELECT at FROM consents c WHERE c.destination_id = d.destination_id "  \
-  "ORDER BY consent_id DESC LIMIT 1)"
+  "ORDER BY consent_id DESC LIMIT 1), d.allow_insecure_http, d.type, d.rate_windows"
 
 static void read_destination(sqlite3_stmt *st, store_destination *d) {
   memset(d, 0, sizeof *d);
@@ -214,6 +218,9 @@ static void read_destination(sqlite3_stmt *st, store_destination *d) {
   d->removed_at = sqlite3_column_int64(st, 13);
   store__copy_text(st, 14, d->consent_user, sizeof d->consent_user);
   d->consent_at = sqlite3_column_int64(st, 15);
+  d->allow_insecure_http = sqlite3_column_int(st, 16) != 0;
+  store__copy_text(st, 17, d->type, sizeof d->type);
+  store__copy_text(st, 18, d->rate_windows, sizeof d->rate_windows);
 }
 
 static seg_code get_where(store *s, const char *where, const char *name, int64_t id, store_destination *out,
@@ -309,6 +316,28 @@ seg_code store_destination_update(store *s, int64_t id, const char *display_name
   return store__step_done(s, st, err, "updating the destination");
 }
 
+seg_code store_destination_set_insecure_http(store *s, int64_t id, bool allow, seg_err *err) {
+  sqlite3_stmt *st;
+  seg_code rc = store__prep(s, "UPDATE destinations SET allow_insecure_http = ?, updated_at = ? WHERE destination_id = ?",
+                            &st, err, "updating the destination");
+  if (rc != SEG_OK) return rc;
+  sqlite3_bind_int(st, 1, allow ? 1 : 0);
+  sqlite3_bind_int64(st, 2, clock_now_ms());
+  sqlite3_bind_int64(st, 3, id);
+  return store__step_done(s, st, err, "updating the destination");
+}
+
+seg_code store_destination_set_windows(store *s, int64_t id, const char *windows, seg_err *err) {
+  sqlite3_stmt *st;
+  seg_code rc = store__prep(s, "UPDATE destinations SET rate_windows = ?, updated_at = ? WHERE destination_id = ? AND "
+                            "removed_at IS NULL", &st, err, "updating the destination");
+  if (rc != SEG_OK) return rc;
+  sqlite3_bind_text(st, 1, windows, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, clock_now_ms());
+  sqlite3_bind_int64(st, 3, id);
+  return store__step_done(s, st, err, "updating the destination");
+}
+
 seg_code store_destination_remove(store *s, int64_t id, seg_err *err) {
   seg_code rc = store_tx_begin(s, err);
   if (rc != SEG_OK) return rc;
@@ -361,12 +390,12 @@ seg_code store_export_config_save(store *s, const store_export_config *c, seg_er
   if (rc == SEG_OK)
     rc = store__prep(s,
               "INSERT INTO export_configs(destination_id, email_attr, first_name_attr, last_name_attr, on_leave, "
-              "schedule, list_membership, updated_at, max_removal) VALUES(?,?,?,?,?,?,?,?,?) "
+              "schedule, list_membership, updated_at, max_removal, tag_prefix) VALUES(?,?,?,?,?,?,?,?,?,?) "
               "ON CONFLICT(destination_id) DO UPDATE SET "
               "email_attr = excluded.email_attr, first_name_attr = excluded.first_name_attr, "
               "last_name_attr = excluded.last_name_attr, on_leave = excluded.on_leave, schedule = excluded.schedule, "
               "list_membership = excluded.list_membership, updated_at = excluded.updated_at, "
-              "max_removal = excluded.max_removal",
+              "max_removal = excluded.max_removal, tag_prefix = excluded.tag_prefix",
               &st, err, "saving the export configuration");
   if (rc == SEG_OK) {
     sqlite3_bind_int64(st, 1, c->destination_id);
@@ -378,6 +407,7 @@ seg_code store_export_config_save(store *s, const store_export_config *c, seg_er
     sqlite3_bind_text(st, 7, c->list_membership, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, clock_now_ms());
     sqlite3_bind_int(st, 9, c->max_removal);
+    sqlite3_bind_text(st, 10, c->tag_prefix, -1, SQLITE_STATIC);
     rc = store__step_done(s, st, err, "saving the export configuration");
   }
   for (size_t i = 0; i < c->n_fields && rc == SEG_OK; i++) {
@@ -411,7 +441,7 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
   sqlite3_stmt *st;
   seg_code rc = store__prep(s,
                      "SELECT email_attr, first_name_attr, last_name_attr, on_leave, schedule, list_membership, "
-                     "updated_at, max_removal FROM export_configs WHERE destination_id = ?",
+                     "updated_at, max_removal, tag_prefix FROM export_configs WHERE destination_id = ?",
                      &st, err, "reading the export configuration");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, destination_id);
@@ -425,6 +455,7 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
     store__copy_text(st, 5, out->list_membership, sizeof out->list_membership);
     out->updated_at = sqlite3_column_int64(st, 6);
     out->max_removal = sqlite3_column_int(st, 7);
+    store__copy_text(st, 8, out->tag_prefix, sizeof out->tag_prefix);
   }
   sqlite3_finalize(st);
   if (r == SQLITE_DONE) return seg_err_set(err, SEG_ENOTFOUND, "this destination's export is not configured");

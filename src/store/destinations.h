@@ -1,5 +1,5 @@
-/* destinations.h: users, Autopilot destinations (the API key only as an encrypted box), the
- * consents given for them, and each destination's export configuration. */
+/* destinations.h: users, destinations of each type (Autopilot, Ortto; the API key only as an
+ * encrypted box), the consents given for them, and each destination's export configuration. */
 #ifndef SEGSHIP_STORE_DESTINATIONS_H
 #define SEGSHIP_STORE_DESTINATIONS_H
 
@@ -24,8 +24,11 @@ seg_code store_user_get(store *s, const char *name, store_user *out, seg_err *er
 seg_code store_user_password_hash(store *s, const char *name, char *out, size_t cap, seg_err *err);
 seg_code store_users_list(store *s, store_user **list, size_t *n, seg_err *err);
 
+#define STORE_RATE_WINDOWS_MAX 128
+
 typedef struct store_destination {
   int64_t id;
+  char type[16];          /* the driver: "autopilot", "ortto" */
   char name[129];
   char display_name[257];
   char api_url[1024];
@@ -34,11 +37,13 @@ typedef struct store_destination {
   char key_hint[8];       /* the last four characters of the key, for "••••a1b2" */
   char export_user[STORE_USER_NAME_MAX + 1];
   double rate_limit;      /* requests per second; 0: no limit */
+  char rate_windows[STORE_RATE_WINDOWS_MAX]; /* "200/10s,600/60s", or "" */
   int64_t max_profiles;
   char account_name[257], account_email[257]; /* what GET /account said at connect */
   int64_t created_at, updated_at, removed_at;
   char consent_user[STORE_USER_NAME_MAX + 1];
   int64_t consent_at;
+  bool allow_insecure_http; /* plain http:// to another machine was accepted (--allow-insecure-http) */
 } store_destination;
 
 void store_destination_free(store_destination *d);
@@ -57,13 +62,17 @@ seg_code store_destination_set_key(store *s, int64_t id, const unsigned char *bo
 /* Changes settings of a live destination: each NULL / negative value is left as it is. */
 seg_code store_destination_update(store *s, int64_t id, const char *display_name, const char *api_url,
                                   const char *export_user, double rate_limit, int64_t max_profiles, seg_err *err);
+/* Records whether plain http:// to another machine is accepted for this destination. */
+seg_code store_destination_set_insecure_http(store *s, int64_t id, bool allow, seg_err *err);
+/* Sets the request windows ("" for none) of a live destination. */
+seg_code store_destination_set_windows(store *s, int64_t id, const char *windows, seg_err *err);
 /* Removes a destination: the key and the configuration are deleted at once; the record stays,
  * marked removed, so that its run history still names it. */
 seg_code store_destination_remove(store *s, int64_t id, seg_err *err);
 
 typedef struct store_field_map {
   char attr[STORE_NAME_MAX + 1];
-  char field[STORE_NAME_MAX + 1]; /* an Autopilot standard field, or a custom field's name */
+  char field[STORE_NAME_MAX + 1]; /* a standard field of the destination, or a custom field's name */
   bool custom;
 } store_field_map;
 
@@ -80,6 +89,7 @@ typedef struct store_export_config {
   bool schedule;
   char list_membership[16];  /* "bulk" or "per-contact" */
   int max_removal;           /* percent of a list's confirmed members one run may remove (100: no limit) */
+  char tag_prefix[65];       /* Ortto: a segment's tag is this prefix followed by its name */
   store_field_map *fields;   /* owned */
   size_t n_fields;
   int64_t *segment_ids;      /* owned */

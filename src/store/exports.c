@@ -1,4 +1,5 @@
-/* exports.c: the export engine's state: confirmed contacts, lists and memberships; runs; errors. */
+/* exports.c: the export engine's state: confirmed contacts, lists or tags and memberships, custom
+ * fields; runs; errors. */
 #include "store/exports.h"
 
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include "store/store_internal.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 
 
@@ -49,19 +51,58 @@ seg_code store_export_lists_get(store *s, int64_t destination_id, store_export_l
 
 seg_code store_export_list_set(store *s, int64_t destination_id, int64_t segment_id, const char *list_id,
                                const char *title, seg_err *err) {
+  return store_export_target_set(s, destination_id, segment_id, "list", list_id, title, err);
+}
+
+seg_code store_export_target_set(store *s, int64_t destination_id, int64_t segment_id, const char *kind,
+                                 const char *target, const char *title, seg_err *err) {
   sqlite3_stmt *st;
   seg_code rc = store__prep(s,
-                     "INSERT INTO export_lists(destination_id, segment_id, list_id, title, created_at) VALUES(?,?,?,?,?) "
-                     "ON CONFLICT(destination_id, segment_id) DO UPDATE SET list_id = excluded.list_id, "
-                     "title = excluded.title",
+                     "INSERT INTO export_lists(destination_id, segment_id, list_id, title, created_at, kind) "
+                     "VALUES(?,?,?,?,?,?) ON CONFLICT(destination_id, segment_id) DO UPDATE SET "
+                     "list_id = excluded.list_id, title = excluded.title, kind = excluded.kind",
                      &st, err, "saving a list");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, destination_id);
   sqlite3_bind_int64(st, 2, segment_id);
-  sqlite3_bind_text(st, 3, list_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, target, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, title, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 5, clock_now_ms());
+  sqlite3_bind_text(st, 6, kind, -1, SQLITE_STATIC);
   return store__step_done(s, st, err, "saving a list");
+}
+
+/* ---- custom fields a destination created ---- */
+
+seg_code store_export_custom_field_get(store *s, int64_t destination_id, const char *name, char *field_id, size_t cap,
+                                       seg_err *err) {
+  sqlite3_stmt *st;
+  seg_code rc = store__prep(s, "SELECT field_id FROM export_custom_fields WHERE destination_id = ? AND name = ?", &st,
+                            err, "reading a custom field");
+  if (rc != SEG_OK) return rc;
+  sqlite3_bind_int64(st, 1, destination_id);
+  sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+  int r = sqlite3_step(st);
+  if (r == SQLITE_ROW) store__copy_text(st, 0, field_id, cap);
+  sqlite3_finalize(st);
+  if (r == SQLITE_DONE) return seg_err_set(err, SEG_ENOTFOUND, "no custom field '%s' is known", name);
+  if (r != SQLITE_ROW) return store__sqlite_err(s, err, "reading a custom field");
+  return SEG_OK;
+}
+
+seg_code store_export_custom_field_set(store *s, int64_t destination_id, const char *name, const char *field_id,
+                                       seg_err *err) {
+  sqlite3_stmt *st;
+  seg_code rc = store__prep(s,
+                            "INSERT INTO export_custom_fields(destination_id, name, field_id, created_at) VALUES(?,?,?,?) "
+                            "ON CONFLICT(destination_id, name) DO UPDATE SET field_id = excluded.field_id",
+                            &st, err, "saving a custom field");
+  if (rc != SEG_OK) return rc;
+  sqlite3_bind_int64(st, 1, destination_id);
+  sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, field_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, clock_now_ms());
+  return store__step_done(s, st, err, "saving a custom field");
 }
 
 seg_code store_export_list_forget(store *s, int64_t destination_id, int64_t segment_id, seg_err *err) {
@@ -164,7 +205,7 @@ seg_code store_export_confirmed_each(store *s, int64_t destination_id, const int
                      "SELECT c.customer_id, c.email, c.contact_id, c.fields_hash, (SELECT group_concat(segment_id) "
                      "FROM export_members em WHERE em.destination_id = c.destination_id AND em.customer_id = "
                      "c.customer_id) FROM export_contacts c WHERE c.destination_id = ? ORDER BY c.customer_id",
-                     &st, err, "reading what Autopilot confirmed");
+                     &st, err, "reading what the destination confirmed");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, destination_id);
   int step;
@@ -179,7 +220,7 @@ seg_code store_export_confirmed_each(store *s, int64_t destination_id, const int
     row.segments = mask_of((const char *)sqlite3_column_text(st, 4), segment_ids, n_segments);
     if (fn(&row, ctx)) break;
   }
-  if (step != SQLITE_ROW && step != SQLITE_DONE) rc = store__sqlite_err(s, err, "reading what Autopilot confirmed");
+  if (step != SQLITE_ROW && step != SQLITE_DONE) rc = store__sqlite_err(s, err, "reading what the destination confirmed");
   sqlite3_finalize(st);
   return rc;
 }
@@ -232,7 +273,13 @@ seg_code store_export_run_save(store *s, const store_export_run *r, seg_err *err
   int64_t v[] = {r->profiles, r->contacts_upserted, r->list_additions, r->list_removals, r->unchanged,
                  r->invalid,  r->rejected,          r->api_calls,      r->retries,       r->throttled};
   for (int i = 0; i < 10; i++) sqlite3_bind_int64(st, 3 + i, v[i]);
-  sqlite3_bind_text(st, 13, r->message, -1, SQLITE_STATIC);
+  char *red = log_redact_dup(r->message); /* may quote the API: never stored with a key in it */
+  if (!red) {
+    sqlite3_finalize(st);
+    return seg_err_set(err, SEG_ENOMEM, "out of memory");
+  }
+  sqlite3_bind_text(st, 13, red, -1, SQLITE_TRANSIENT);
+  free(red);
   sqlite3_bind_int64(st, 14, r->run_id);
   return store__step_done(s, st, err, "saving the run");
 }
@@ -372,7 +419,7 @@ static seg_code run_stmt(store_export_writer *w, sqlite3_stmt *st, seg_err *err)
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
-  return rc == SQLITE_DONE ? SEG_OK : store__sqlite_err(w->s, err, "recording what Autopilot confirmed");
+  return rc == SQLITE_DONE ? SEG_OK : store__sqlite_err(w->s, err, "recording what the destination confirmed");
 }
 
 seg_code store_export_confirm_contact(store_export_writer *w, const char *customer_id, const char *email,
@@ -408,6 +455,9 @@ seg_code store_export_error_add(store_export_writer *w, const char *customer_id,
   sqlite3_bind_text(w->error, 2, customer_id ? customer_id : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(w->error, 3, email ? email : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(w->error, 4, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text(w->error, 5, reason, -1, SQLITE_STATIC);
+  char *red = log_redact_dup(reason); /* text from the API: never stored with a key in it */
+  if (!red) return seg_err_set(err, SEG_ENOMEM, "out of memory");
+  sqlite3_bind_text(w->error, 5, red, -1, SQLITE_TRANSIENT);
+  free(red);
   return run_stmt(w, w->error, err);
 }

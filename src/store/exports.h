@@ -1,6 +1,8 @@
-/* exports.h: the export engine's memory in the store: per destination, what Autopilot confirmed
- * (contacts with the email and a hash of the fields sent, list ids, list memberships), the runs,
- * and every record a run could not deliver, with its reason. */
+/* exports.h: the export engine's memory in the store, in one shape for every destination type:
+ * per destination, what the destination confirmed (contacts with the email, the destination's
+ * contact id and a hash of the fields sent; what each segment is there: an Autopilot list id or an
+ * Ortto tag; memberships), the custom fields it created, the runs, and every record a run could
+ * not deliver, with its reason. */
 #ifndef SEGSHIP_STORE_EXPORTS_H
 #define SEGSHIP_STORE_EXPORTS_H
 
@@ -18,6 +20,15 @@ typedef struct store_export_list {
 seg_code store_export_lists_get(store *s, int64_t destination_id, store_export_list **out, size_t *n, seg_err *err);
 seg_code store_export_list_set(store *s, int64_t destination_id, int64_t segment_id, const char *list_id,
                                const char *title, seg_err *err);
+/* What a segment is at the destination, with its kind: "list" (an Autopilot list id) or "tag"
+ * (an Ortto tag name). store_export_list_set is the "list" kind. */
+seg_code store_export_target_set(store *s, int64_t destination_id, int64_t segment_id, const char *kind,
+                                 const char *target, const char *title, seg_err *err);
+/* The id a destination gave a custom field created for name (cap bytes); SEG_ENOTFOUND when none. */
+seg_code store_export_custom_field_get(store *s, int64_t destination_id, const char *name, char *field_id, size_t cap,
+                                       seg_err *err);
+seg_code store_export_custom_field_set(store *s, int64_t destination_id, const char *name, const char *field_id,
+                                       seg_err *err);
 /* The list is gone from Autopilot: forget it and the memberships confirmed in it. */
 seg_code store_export_list_forget(store *s, int64_t destination_id, int64_t segment_id, seg_err *err);
 
@@ -32,7 +43,7 @@ seg_code store_export_desired_each(store *s, const store_schema *schema, const i
                                    const int64_t *segment_ids, size_t n_segments,
                                    int (*fn)(const store_desired_row *row, void *ctx), void *ctx, seg_err *err);
 
-/* ---- what Autopilot confirmed ---- */
+/* ---- what the destination confirmed ---- */
 typedef struct store_confirmed_row {
   const char *customer_id;
   const char *email;

@@ -7,6 +7,7 @@
 
 #include "store/store_internal.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 const char *const store_run_statuses[STORE_RUN_N_STATUSES] = {"succeeded",   "partial", "failed", "cancelled",
                                                                "interrupted", "running", "held"};
@@ -101,7 +102,13 @@ seg_code store_refresh_step_add(store *s, int64_t id, size_t position, const sto
   sqlite3_bind_text(st, 3, step->kind, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, step->target, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, step->status, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 6, step->message, -1, SQLITE_STATIC);
+  char *red = log_redact_dup(step->message); /* may quote the API: never stored with a key in it */
+  if (!red) {
+    sqlite3_finalize(st);
+    return seg_err_set(err, SEG_ENOMEM, "out of memory");
+  }
+  sqlite3_bind_text(st, 6, red, -1, SQLITE_TRANSIENT);
+  free(red);
   sqlite3_bind_int64(st, 7, step->started_at);
   sqlite3_bind_int64(st, 8, step->finished_at);
   return store__step_done(s, st, err, "recording a refresh step");

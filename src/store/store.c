@@ -2,11 +2,13 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/store_internal.h"
 #include "util/text.h"
@@ -214,10 +216,27 @@ static const char *const migrations[] = {
     "  finished_at INTEGER NOT NULL,"
     "  PRIMARY KEY(refresh_id, position));",
 
-    /* 6: the guards (issue 11): how much a --replace source may delete, how much of a list one
+    /* 6: a destination may use plain http to another machine only when its admin said so */
+    "ALTER TABLE destinations ADD COLUMN allow_insecure_http INTEGER NOT NULL DEFAULT 0;",
+
+    /* 7: the guards (issue 11): how much a --replace source may delete, how much of a list one
      * export run may remove (percent) */
     "ALTER TABLE sources ADD COLUMN max_delete INTEGER NOT NULL DEFAULT 20;"
     "ALTER TABLE export_configs ADD COLUMN max_removal INTEGER NOT NULL DEFAULT 20;",
+
+    /* 8: destinations of several types (Autopilot, Ortto): the type, request windows beside the
+     * rate, the tag prefix of an Ortto export; what a segment is at the destination (kind 'list':
+     * an Autopilot list id; 'tag': an Ortto tag name); the custom fields a destination created */
+    "ALTER TABLE destinations ADD COLUMN type TEXT NOT NULL DEFAULT 'autopilot';"
+    "ALTER TABLE destinations ADD COLUMN rate_windows TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE export_configs ADD COLUMN tag_prefix TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE export_lists ADD COLUMN kind TEXT NOT NULL DEFAULT 'list';"
+    "CREATE TABLE export_custom_fields("
+    "  destination_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL COLLATE NOCASE,"
+    "  field_id TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(destination_id, name)) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -297,19 +316,52 @@ static int table_count(store *s, int *n) {
   return pragma_int(s, "SELECT count(*) FROM sqlite_master", n);
 }
 
+/* Refuses a store file (or its -wal/-shm beside it) that is a symbolic link or that other users
+ * may read or write: it holds the profiles and the encrypted keys. */
+static seg_code check_private(const char *path, const char *what, seg_err *err) {
+  static const char *const suffix[] = {"", "-wal", "-shm"};
+  for (int i = 0; i < 3; i++) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+    struct stat st;
+    if (lstat(p, &st) != 0) continue;
+    if (S_ISLNK(st.st_mode))
+      return seg_err_set(err, SEG_EINVAL, "the %s file %s is a symbolic link, which segship does not follow; remove it",
+                         what, p);
+    if (st.st_mode & 077)
+      return seg_err_set(err, SEG_EINVAL,
+                         "the %s file %s can be read or written by other users (mode %03o); run: chmod 600 %s", what, p,
+                         (unsigned)(st.st_mode & 0777), p);
+  }
+  return SEG_OK;
+}
+
 seg_code store_open(const char *path, store_open_mode mode, store **out, seg_err *err) {
   *out = NULL;
   struct stat st;
-  bool exists = stat(path, &st) == 0;
+  bool exists = lstat(path, &st) == 0;
   if (!exists && mode == STORE_OPEN_EXISTING)
     return seg_err_set(err, SEG_ENOTFOUND, "there is no store at %s; create one with 'segship init' (or give --db)", path);
+  if (exists && S_ISLNK(st.st_mode))
+    return seg_err_set(err, SEG_EINVAL, "the store %s is a symbolic link, which segship does not follow; give the real path with --db",
+                       path);
   if (exists && S_ISDIR(st.st_mode))
     return seg_err_set(err, SEG_EINVAL, "%s is a directory, not a store file; give a file path with --db", path);
+  seg_code prc = exists ? check_private(path, "store", err) : SEG_OK;
+  if (prc != SEG_OK) return prc;
+  if (!exists) {
+    /* Created here, 0600 whatever the umask: SQLite gives its -wal and -shm files the same mode. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+      return seg_err_set(err, SEG_EIO, "cannot create the store %s: %s", path, strerror(errno));
+    close(fd);
+  }
 
   store *s = calloc(1, sizeof *s);
   if (!s) return seg_err_set(err, SEG_ENOMEM, "out of memory opening the store");
   s->path = strdup(path);
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == STORE_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
+              (mode == STORE_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
     seg_err_set(err, SEG_EIO, "cannot open the store %s: %s", path, s->db ? sqlite3_errmsg(s->db) : strerror(errno));
     store_close(s);

@@ -9,29 +9,37 @@ void buf_init(buf *b, size_t max) {
   b->data = NULL;
   b->len = b->cap = 0;
   b->max = max;
+  b->failed = 0;
 }
 
 void buf_free(buf *b) {
   free(b->data);
   b->data = NULL;
   b->len = b->cap = 0;
+  b->failed = 0;
 }
 
 void buf_reset(buf *b) {
   b->len = 0;
+  b->failed = 0;
   if (b->data) b->data[0] = '\0';
 }
 
+static int fail(buf *b) {
+  b->failed = 1;
+  return -1;
+}
+
 int buf_reserve(buf *b, size_t n) {
-  if (n > ((size_t)-1) / 2 - b->len) return -1;
+  if (n > ((size_t)-1) / 2 - b->len) return fail(b);
   size_t need = b->len + n + 1;
-  if (b->max && need > b->max + 1) return -1;
+  if (b->max && need > b->max + 1) return fail(b);
   if (need <= b->cap) return 0;
   size_t cap = b->cap ? b->cap : 64;
   while (cap < need) cap *= 2;
   if (b->max && cap > b->max + 1) cap = b->max + 1;
   char *p = realloc(b->data, cap);
-  if (!p) return -1;
+  if (!p) return fail(b);
   b->data = p;
   b->cap = cap;
   return 0;

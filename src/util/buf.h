@@ -10,6 +10,7 @@ typedef struct buf {
   size_t len;
   size_t cap;  /* allocated bytes */
   size_t max;  /* the most it may hold (0: no cap) */
+  int failed;  /* an append failed since the last init, reset or free: the contents miss a part */
 } buf;
 
 /* Initialises an empty buffer that may grow to max bytes (0: unbounded). Allocates nothing. */
@@ -18,7 +19,8 @@ void buf_init(buf *b, size_t max);
 void buf_free(buf *b);
 void buf_reset(buf *b);
 /* Appends n bytes. Returns 0, or -1 if the cap would be exceeded or memory runs out
- * (the buffer is then unchanged). */
+ * (the buffer is then unchanged, and b->failed is set until the next init, reset or free, so a
+ * builder may append a whole document and check once that nothing was left out). */
 int buf_append(buf *b, const void *data, size_t n);
 int buf_puts(buf *b, const char *s);
 int buf_putc(buf *b, char c);

@@ -10,7 +10,11 @@
 
 int lockfile_take(const char *path, char *holder, size_t cap, seg_err *err) {
   if (cap) holder[0] = '\0';
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == ELOOP) {
+    seg_err_set(err, SEG_EIO, "the lock file %s is a symbolic link, which segship does not follow; remove it", path);
+    return -1;
+  }
   if (fd < 0) {
     seg_err_set(err, SEG_EIO, "cannot open the lock file %s: %s", path, strerror(errno));
     return -1;

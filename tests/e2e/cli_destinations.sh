@@ -117,7 +117,7 @@ ok "update the rate and the profile limit" seg destination update ap --rate-limi
 is "$(seg destination show ap --json | jq -c '[.rate_limit, .max_profiles]')" "[2.5,5000]" "the new settings are shown"
 out=$(seg destination update ap --export-user bob 2>&1); rc=$?
 is "$rc" 1 "a viewer cannot become the export user"
-out=$(seg destination update ap --api-url http://127.0.0.1:9/v1 --timeout 3 2>&1); rc=$?
+out=$(seg destination update ap --api-url http://127.0.0.1:9/v1 --api-key-file "$TAP_TMP/key1" --timeout 3 2>&1); rc=$?
 is "$rc" 1 "a new API URL that does not answer is refused"
 is "$(seg destination show ap --json | jq -r .api_url)" "$SIM_URL/v1" "and the old URL stays"
 seg destination update ap --rate-limit 0 >/dev/null

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lib.sh: TAP helpers shared by the end-to-end tests (source it): assertions that print
 # "ok N - desc" / "not ok N - desc" with "# ..." diagnostics, a temp dir per script removed on
-# exit, and starting/stopping autopilot-sim ($SIM_BIN) on a free port. Needs curl and jq.
+# exit, and starting/stopping a simulator ($SIM_BIN: autopilot-sim, or ortto-sim with
+# use_ortto_sim) on a free port. Needs curl and jq.
 #
 #   source "$(dirname "$0")/lib.sh"
 #   sim_start --api-key k1 --rate 0       # sets SIM_URL, SIM_PID, SIM_ERR
@@ -24,6 +25,7 @@ TAP_FAILED=0
 TAP_PLANNED=
 TAP_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e.XXXXXX")
 : "${SIM_BIN:=${SEGSHIP_BUILD:-$TAP_ROOT/build}/autopilot-sim}"
+: "${ORTTO_BIN:=${SEGSHIP_BUILD:-$TAP_ROOT/build}/ortto-sim}"
 SIM_PID=
 SIM_URL=
 SIM_ERR=
@@ -148,7 +150,7 @@ sim_start() {
     diag "simulator did not start: first line '$line'" "$(cat "$SIM_ERR")"
     kill -KILL "$SIM_PID" 2>/dev/null
     SIM_PID=
-    BAIL_OUT "autopilot-sim did not start"
+    BAIL_OUT "$(basename "$SIM_BIN") did not start"
   fi
   SIM_URL=${line#listening on }
   if [[ -z $SIM_KEY ]]; then
@@ -206,6 +208,25 @@ api() {
   http "$method" "$SIM_URL/v1$path" "${args[@]}" "$@"
 }
 
+# oapi PATH [BODY [CURL ARGS...]]: an ortto-sim call, POST /v1PATH with X-Api-Key: $SIM_KEY and
+# the JSON BODY (default {}); sets STATUS and BODY.
+oapi() {
+  local path=$1 body=${2:-'{}'}
+  shift $(($# < 2 ? $# : 2))
+  http POST "$SIM_URL/v1$path" -H "X-Api-Key: $SIM_KEY" -H 'Content-Type: application/json' --data-binary "$body" "$@"
+}
+
+# use_ortto_sim: the simulator of the script is ortto-sim from now on.
+use_ortto_sim() { SIM_BIN=$ORTTO_BIN; }
+
+# key_works KEY: one authenticated read with KEY on the running simulator (either API): status 0
+# when it answers 200.
+key_works() {
+  if [[ $SIM_BIN == *ortto-sim* ]]; then SIM_KEY=$1 oapi /person/custom-field/get '{}'
+  else SIM_KEY=$1 api GET /account; fi
+  [[ $STATUS == 200 ]]
+}
+
 # control METHOD PATH [BODY]: a /__sim call (no key); sets STATUS and BODY.
 control() {
   local args=()
@@ -222,6 +243,20 @@ is_error() {
   is "$(j '.error')" "$2" "$3: error is \"$2\""
   like "$(j '.message | type')" '^string$' "$3: has a message"
 }
+
+# wait_until COMMAND [ARGS...]: runs the command every 50 ms until it exits 0 (status 0), or
+# gives up after 60 s (status 1). For waiting on a condition, never for measuring time.
+wait_until() {
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# slow_waiting: prints how many slow answers the simulator holds right now (GET /__sim/stats).
+slow_waiting() { control GET /stats; j .faults.slow_waiting; }
 
 # urlencode TEXT: percent-encodes everything but unreserved characters.
 urlencode() { jq -rn --arg s "$1" '$s|@uri'; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# segship_lib.sh: helpers for end-to-end tests of segship against autopilot-sim (source after
-# lib.sh): a store in the test's temp dir, a destination set up against the running simulator,
-# and the check that Autopilot's state (through /__sim/state) equals the segments exactly.
+# segship_lib.sh: helpers for end-to-end tests of segship against autopilot-sim or ortto-sim
+# (source after lib.sh; SIM_TYPE=ortto for Ortto): a store in the test's temp dir, a destination
+# set up against the running simulator, and the check that the destination's state (through
+# /__sim/state) equals the segments exactly: Autopilot's lists, or Ortto's tags (TAG_PREFIX).
 : "${SEGSHIP_BIN:=$TAP_ROOT/build/segship}"
 DB="$TAP_TMP/store.db"
 export SEGSHIP_BACKOFF_MS=${SEGSHIP_BACKOFF_MS:-20} # retries in tests: fast, still exponential with jitter
@@ -22,10 +23,16 @@ setup_store() {
   printf '%s\n' "$KEY2" >"$TAP_TMP/key2"
 }
 
-# add_destination NAME [extra flags]: connects NAME to the running simulator with KEY1, no rate limit.
+# add_destination NAME [extra flags]: connects NAME to the running simulator with KEY1, no rate
+# limit (an Ortto destination when SIM_TYPE=ortto).
 add_destination() {
   local name=$1
   shift
+  if [[ ${SIM_TYPE:-autopilot} == ortto ]]; then
+    seg destination add "$name" --type ortto --api-key-file "$TAP_TMP/key1" --api-url "$SIM_URL" --accept-privacy \
+      --export-user alice --rate-limit 0 "$@" >/dev/null || BAIL_OUT "destination add failed"
+    return
+  fi
   seg destination add "$name" --api-key-file "$TAP_TMP/key1" --api-url "$SIM_URL/v1" --accept-privacy \
     --export-user alice --rate-limit 0 "$@" >/dev/null || BAIL_OUT "destination add failed"
 }
@@ -35,7 +42,7 @@ add_destination() {
 # left out and duplicates once.
 expected_state() {
   local dest=$1 segs s
-  segs=$(seg export show "$dest" --json | jq -r '.segments[]')
+  segs=$(seg export show "$dest" --json | jq -r '.segments[] | if type == "object" then .segment else . end')
   seg profiles list --limit 0 --json |
     jq -c '[.profiles[] | {key: .id, value: ((.attributes.Email // "") | ascii_downcase | gsub("^\\s+|\\s+$"; ""))}] | from_entries' \
       >"$TAP_TMP/expected.profiles"
@@ -51,8 +58,17 @@ expected_state() {
     {contacts: ([$lists[]] | add // [] | unique), lists: $lists}'
 }
 
-# actual_state KEY: what the simulator holds for account KEY, in the same shape.
+# actual_state KEY: what the simulator holds for account KEY, in the same shape (for Ortto: each
+# person's str::email, and each tag, less TAG_PREFIX, as a list).
 actual_state() {
+  if [[ ${SIM_TYPE:-autopilot} == ortto ]]; then
+    curl -s "$SIM_URL/__sim/state?key=$1" | jq -c --arg k "$1" --arg p "${TAG_PREFIX:-}" '.accounts[$k] as $a |
+      {contacts: ([$a.people[] | .fields["str::email"] // empty | ascii_downcase] | sort),
+       lists: ([$a.people[] | (.fields["str::email"] // "" | ascii_downcase) as $e | .tags[]? |
+                select(startswith($p)) | {tag: .[($p | length):], email: $e}]
+               | group_by(.tag) | map({key: .[0].tag, value: ([.[].email] | sort)}) | from_entries)}'
+    return
+  fi
   curl -s "$SIM_URL/__sim/state?key=$1" | jq -c --arg k "$1" '.accounts[$k] as $a |
     ([$a.contacts[] | {key: .contact_id, value: (.Email | ascii_downcase)}] | from_entries) as $ids |
     {contacts: ([$a.contacts[].Email | ascii_downcase] | sort),
@@ -88,7 +104,9 @@ is_exact() {
 
 # writes DESC: the number of write calls the simulator received so far.
 writes() {
-  curl -s "$SIM_URL/__sim/stats" | jq '[.by_route | to_entries[] | select(.key | test("^(POST|DELETE) /v1")) | .value] | add // 0'
+  local re='^(POST|DELETE) /v1'
+  [[ ${SIM_TYPE:-autopilot} == ortto ]] && re='^(POST|PUT|DELETE) /v1/(person/merge|person/custom-field/create|person/archive|person/delete)'
+  curl -s "$SIM_URL/__sim/stats" | jq --arg re "$re" '[.by_route | to_entries[] | select(.key | test($re)) | .value] | add // 0'
 }
 
 # wait_writes N: waits until the simulator has received at least N write calls (60 s at most, so

@@ -93,7 +93,7 @@ is "$(j '.by_route["GET /v1/(unmatched)"]')" 2 "unmatched paths are counted"
 
 # ---- control: faults
 control GET /faults
-is "$BODY" '{"rate":0,"burst":5,"fail_rate":0,"slow_rate":0,"slow_ms":1000,"drop_rate":0,"seed":1,"list_field":"always"}' \
+is "$BODY" '{"limiter":"bucket","rate":0,"burst":5,"windows":"200/10s,600/60s","fail_rate":0,"slow_rate":0,"slow_ms":1000,"drop_rate":0,"seed":1,"list_field":"always"}' \
   "GET /__sim/faults shows every setting"
 control POST /faults '{"fail_rate":0.25,"list_field":"create-only"}'
 is "$STATUS" 200 "POST /__sim/faults"

@@ -1,5 +1,7 @@
 /* test_ingest.c: importing profiles into a real store: upsert by id, typing and widening,
  * --replace, --strict, bad rows, and every whole-file refusal leaving the store unchanged. */
+#include <sys/stat.h>
+
 #include "helpers.h"
 
 #include <sqlite3.h>
@@ -341,6 +343,7 @@ static void test_not_a_store_and_newer_version(void **state) {
   const char *junk = test_write_file("junk.db", "this is not sqlite at all, just some text that is long enough", -1);
   char path[512];
   snprintf(path, sizeof path, "%s", junk);
+  chmod(path, 0600); /* a store others may read is refused before anything else (issue 11) */
   assert_int_equal(store_open(path, STORE_OPEN_EXISTING, &s, &err), SEG_ESTORE);
   assert_non_null(strstr(err.msg, "not a segship store"));
 
@@ -350,6 +353,7 @@ static void test_not_a_store_and_newer_version(void **state) {
   sqlite3_open(path, &db);
   sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
   sqlite3_close(db);
+  chmod(path, 0600);
   assert_int_equal(store_open(path, STORE_OPEN_CREATE, &s, &err), SEG_ESTORE);
   assert_non_null(strstr(err.msg, "not a segship store"));
 
