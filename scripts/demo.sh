@@ -83,11 +83,12 @@ step "9. Nothing changed: a rerun writes nothing"
 run "$seg" export run autopilot || true
 
 step "10. The same segments to Ortto, Autopilot's successor (ortto-sim, a local Ortto): each segment is a tag"
-"$root/$build/ortto-sim" --listen 127.0.0.1:0 --api-key "$key" --windows 0 >ortto.out 2>ortto.err &
+"$build/ortto-sim" --listen 127.0.0.1:0 --api-key "$key" --windows 0 >ortto.out 2>ortto.err &
 ortto_pid=$!
 trap 'kill -TERM $sim_pid $ortto_pid 2>/dev/null; wait $sim_pid $ortto_pid 2>/dev/null' EXIT
-for _ in $(seq 50); do grep -q '^listening on ' ortto.out 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q '^listening on ' ortto.out 2>/dev/null && break; sleep 0.1; done # 60 s at most
 ourl=$(sed -n 's/^listening on //p' ortto.out)
+[[ -n $ourl ]] || { echo "demo: ortto-sim did not start within 60 s (see $work/ortto.err)" >&2; exit 1; }
 echo "ortto-sim listens on $ourl"
 run "$seg" destination add ortto --type ortto --api-key-file autopilot.key --api-url "$ourl" --accept-privacy \
   --export-user admin --rate-limit 0
