@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+
 void http_pace_init(http_pace *p, double rate, double burst, double now_ms) {
   memset(p, 0, sizeof *p);
   p->rate = rate > 0 ? rate : 0;
@@ -52,8 +54,8 @@ int http_pace_parse_limit(const char *text, double *rate, char *windows, size_t 
     char *end;
     double r = strtod(text, &end);
     if (end == text || *end || !(r >= 0) || r > 10000) {
-      snprintf(why, why_cap, "--rate-limit '%.60s' is not a number of requests per second (0 to 10000) nor windows "
-               "such as 200/10s,600/60s", text);
+      snprintf(why, why_cap, "--rate-limit '%.*s' is not a number of requests per second (0 to 10000) nor windows "
+               "such as 200/10s,600/60s", (int)text_utf8_prefix(text, strlen(text), 60), text);
       return -1;
     }
     *rate = r;

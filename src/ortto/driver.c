@@ -110,7 +110,8 @@ static seg_code resolve_fields(engine *e, const store_schema *sc, char (*ids)[OR
           log_event(LOG_INFO, "export.field.created", "created the Ortto custom field '%s' (%s)", name, ids[i]);
       } else if (rc == SEG_OK) {
         char what[200];
-        snprintf(what, sizeof what, "creating the custom field '%.100s'", name);
+        snprintf(what, sizeof what, "creating the custom field '%.*s'", (int)text_utf8_prefix(name, strlen(name), 100),
+                 name);
         rc = auth_or_http(cr, what, err);
       }
       http_request_free(cr);
