@@ -125,7 +125,11 @@ static double spacing_rate(const http_pace *p) {
 static void refill(http_pace *p, double now_ms) {
   if (now_ms > p->last_ms) {
     p->tokens += (now_ms - p->last_ms) / 1000.0 * spacing_rate(p);
-    if (p->tokens > p->burst) p->tokens = p->burst;
+    /* Until the server has shown it allows no burst, one token more than the burst may gather, so
+     * that a request released late (a loaded machine wakes late) does not push back all the rest:
+     * the next one catches up. Without burst, spacing is kept from the actual release instead. */
+    double cap = p->margin > 0 ? p->burst : p->burst + 1;
+    if (p->tokens > cap) p->tokens = cap;
     p->last_ms = now_ms;
   }
 }
