@@ -16,7 +16,7 @@
 /* Once a server has shown it allows no burst, requests are spaced wider than 1/rate by a margin,
  * so that the jitter between leaving the client and reaching the server's limiter does not make
  * one arrive early: it starts at MARGIN and doubles on each 429 that comes too soon after the last,
- * up to MARGIN_MAX; past that, a 429 is overload (see docs/pacing.md). */
+ * up to MARGIN_MAX; past that, a 429 is overload (docs/exports.md, "Pace"). */
 #define HTTP_PACE_NO_BURST_MARGIN 0.02
 #define HTTP_PACE_NO_BURST_MARGIN_MAX 0.04
 /* A 429 fewer than this many successful calls after the previous one is overload, not jitter. */
