@@ -8,12 +8,15 @@ cd "$root"
 source bench/lib.sh
 out="$root/BENCHMARKS.md"
 rows=$(mktemp)
-trap 'rm -f "$rows"' EXIT
+pace=$(mktemp)
+trap 'rm -f "$rows" "$pace"' EXIT
 
 for b in bench/import.sh bench/segments.sh bench/postgres.sh bench/export.sh bench/export_ortto.sh; do
   echo "running $b ..." >&2
   bash "$b" "$build" >>"$rows" || echo "| $b failed | | | | |" >>"$rows"
 done
+echo "running bench/pace.sh ..." >&2
+bash bench/pace.sh "$build" >"$pace" || echo "bench/pace.sh failed" >"$pace"
 echo "running bench/sim/run.sh ..." >&2
 # the simulator's own row (what, result, machine, command) in this table's columns
 bash bench/sim/run.sh "$build" 2>/dev/null | awk -F'|' 'NF > 3 {printf "|%s|%s| | at least 200,000 contacts/s, so that it is never the bottleneck | |\n", $2, $3}' >>"$rows" ||
@@ -29,6 +32,13 @@ bash bench/sim/run.sh "$build" 2>/dev/null | awk -F'|' 'NF > 3 {printf "|%s|%s| 
   echo "| What | Time | Peak memory | Target | Baseline (same run) |"
   echo "|---|---|---|---|---|"
   cat "$rows"
+  echo
+  echo "## Pacing against each kind of rate limiter"
+  echo
+  echo "20,000 new contacts into autopilot-sim at 25 r/s, one run each (\`bash bench/pace.sh $build\`);"
+  echo "target: at most 1.05 × the floor and at most 2 429s for every limiter kind."
+  echo
+  cat "$pace"
   echo
   echo "How to read it:"
   echo

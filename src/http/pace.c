@@ -1,5 +1,6 @@
-/* pace.c: token bucket with multiplicative slow-down on 429 and additive recovery, plus sliding
- * request windows (a ring of send times per window). */
+/* pace.c: even spacing (a token bucket of one) that learns a no-burst server from its first 429,
+ * multiplicative slow-down on repeated 429s and additive recovery, plus sliding request windows (a
+ * ring of send times per window). */
 #include "http/pace.h"
 
 #include <math.h>
@@ -118,10 +119,19 @@ void http_pace_free(http_pace *p) {
   p->n_windows = 0;
 }
 
+/* The rate requests are released at: the rate in force, less the margin once no burst is allowed. */
+static double spacing_rate(const http_pace *p) {
+  return p->current / (1.0 + p->margin);
+}
+
 static void refill(http_pace *p, double now_ms) {
   if (now_ms > p->last_ms) {
-    p->tokens += (now_ms - p->last_ms) / 1000.0 * p->current;
-    if (p->tokens > p->burst) p->tokens = p->burst;
+    p->tokens += (now_ms - p->last_ms) / 1000.0 * spacing_rate(p);
+    /* Until the server has shown it allows no burst, one token more than the burst may gather, so
+     * that a request released late (a loaded machine wakes late) does not push back all the rest:
+     * the next one catches up. Without burst, spacing is kept from the actual release instead. */
+    double cap = p->margin > 0 ? p->burst : p->burst + 1;
+    if (p->tokens > cap) p->tokens = cap;
     p->last_ms = now_ms;
   }
 }
@@ -148,7 +158,7 @@ double http_pace_take(http_pace *p, double now_ms) {
   if (p->rate > 0) {
     refill(p, now_ms);
     if (p->tokens < 1.0 - 1e-9) { /* within rounding of a whole token: it is one */
-      double t = (1.0 - p->tokens) / p->current * 1000.0;
+      double t = (1.0 - p->tokens) / spacing_rate(p) * 1000.0;
       return t < 1 ? 1 : t;
     }
     p->tokens = p->tokens > 1.0 ? p->tokens - 1.0 : 0;
@@ -170,6 +180,20 @@ void http_pace_untake(http_pace *p, double now_ms) {
 }
 
 void http_pace_throttled(http_pace *p, double now_ms, double retry_after_ms) {
+  bool repeated = p->seen_429 && p->ok_since_429 < HTTP_PACE_OVERLOAD_CALLS;
+  p->seen_429 = true;
+  p->ok_since_429 = 0;
+  if (retry_after_ms <= 0 && p->rate > 0 && (!repeated || p->margin < HTTP_PACE_NO_BURST_MARGIN_MAX)) {
+    /* Early by a hair against a limiter without burst: wait one interval, keep the rate, and
+     * space requests with a margin from now on (a wider one if the last did not do). */
+    refill(p, now_ms);
+    if (p->margin == 0) p->margin = HTTP_PACE_NO_BURST_MARGIN;
+    else if (repeated) p->margin = fmin(2 * p->margin, HTTP_PACE_NO_BURST_MARGIN_MAX);
+    p->tokens = 0;
+    double pause = 1000.0 / spacing_rate(p);
+    if (now_ms + pause > p->hold_until) p->hold_until = now_ms + pause;
+    return;
+  }
   double pause = retry_after_ms > 0 ? retry_after_ms : 1000.0;
   if (now_ms + pause > p->hold_until) p->hold_until = now_ms + pause;
   if (p->rate > 0) {
@@ -181,6 +205,7 @@ void http_pace_throttled(http_pace *p, double now_ms, double retry_after_ms) {
 }
 
 void http_pace_ok(http_pace *p) {
+  p->ok_since_429++;
   if (p->rate > 0 && p->current < p->rate) {
     p->current += p->rate * 0.02;
     if (p->current > p->rate) p->current = p->rate;

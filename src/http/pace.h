@@ -1,7 +1,9 @@
-/* pace.h: the client's request-rate limiter, shared by every driver: a token bucket at the
- * destination's rate and/or request windows (at most N requests in any S seconds, as Ortto counts),
- * slowing down when the server answers 429 and recovering as calls succeed. Pure: time is passed
- * in, so tests drive it with their own clock. */
+/* pace.h: the client's request-rate limiter, shared by every driver: requests spaced evenly at the
+ * destination's rate and/or request windows (at most N requests in any S seconds, as Ortto counts).
+ * A 429 without a stated wait first teaches it that the server allows no burst (a pause of one
+ * interval, then a small safety margin on the spacing, the rate kept); repeated 429s mean real
+ * overload (a pause of a second and a lower rate, recovering as calls succeed). Pure: time is
+ * passed in, so tests drive it with their own clock. */
 #ifndef SEGSHIP_HTTP_PACE_H
 #define SEGSHIP_HTTP_PACE_H
 
@@ -11,6 +13,14 @@
 
 #define HTTP_PACE_MAX_WINDOWS 4
 #define HTTP_PACE_WINDOW_MAX 100000 /* requests in one window */
+/* Once a server has shown it allows no burst, requests are spaced wider than 1/rate by a margin,
+ * so that the jitter between leaving the client and reaching the server's limiter does not make
+ * one arrive early: it starts at MARGIN and doubles on each 429 that comes too soon after the last,
+ * up to MARGIN_MAX; past that, a 429 is overload (docs/exports.md, "Pace"). */
+#define HTTP_PACE_NO_BURST_MARGIN 0.02
+#define HTTP_PACE_NO_BURST_MARGIN_MAX 0.04
+/* A 429 fewer than this many successful calls after the previous one is overload, not jitter. */
+#define HTTP_PACE_OVERLOAD_CALLS 100
 
 typedef struct http_pace_window {
   int limit;         /* at most this many requests ... */
@@ -26,6 +36,9 @@ typedef struct http_pace {
   double tokens;
   double last_ms;    /* when tokens were last refilled */
   double hold_until; /* no request before this (a Retry-After, or a pause after a 429) */
+  double margin;     /* learned from a 429 (0: not yet): space requests by (1 + margin) / rate */
+  bool seen_429;
+  long ok_since_429; /* successful calls since the last 429 */
   http_pace_window windows[HTTP_PACE_MAX_WINDOWS];
   int n_windows;
 } http_pace;
@@ -40,7 +53,11 @@ void http_pace_free(http_pace *p);
 double http_pace_take(http_pace *p, double now_ms);
 /* Gives back the last token taken at now_ms (nothing was sent with it after all). */
 void http_pace_untake(http_pace *p, double now_ms);
-/* A 429 came back: pause (retry_after_ms if the server said, else a second) and lower the rate. */
+/* A 429 came back. With a stated wait (retry_after_ms > 0): pause that long and lower the rate.
+ * Without one: the first 429 (or one after HTTP_PACE_OVERLOAD_CALLS good calls) pauses one
+ * interval, keeps the rate and spaces requests with the no-burst margin from then on; a 429 sooner
+ * after the previous one doubles the margin (one interval's pause, the rate kept) while it is
+ * under HTTP_PACE_NO_BURST_MARGIN_MAX, and is overload after that: a second's pause, a lower rate. */
 void http_pace_throttled(http_pace *p, double now_ms, double retry_after_ms);
 /* A call succeeded: the rate creeps back toward the configured one. */
 void http_pace_ok(http_pace *p);

@@ -121,3 +121,32 @@ wait_writes() {
   return 1
 }
 
+
+# clock_drive STEP_MS: in the background, moves the simulator's manual clock (--clock manual) on by
+# STEP_MS again and again, with a short pause between, until clock_stop or the simulator stops;
+# sets CLOCK_PID. A run against a manual-clock limiter then progresses at whatever pace the machine
+# allows, and what the limiter refuses does not depend on that pace.
+clock_drive() {
+  (while curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary "{\"advance_ms\": $1}" \
+    "$SIM_URL/__sim/clock"; do sleep 0.02; done) &
+  CLOCK_PID=$!
+}
+clock_stop() {
+  [[ -n ${CLOCK_PID:-} ]] && { kill "$CLOCK_PID" 2>/dev/null; wait "$CLOCK_PID" 2>/dev/null; }
+  CLOCK_PID=
+}
+
+# throttled_seen: status 0 once the simulator has answered at least one 429.
+throttled_seen() { (($(curl -s "$SIM_URL/__sim/stats" | jq '.by_status["429"] // 0') > 0)); }
+
+# newest_run DEST: "ID STATUS" of DEST's newest export run ("0 none" when it has none).
+newest_run() {
+  seg export history "$1" --json --limit 1 | jq -r '"\(.runs[0].run_id // 0) \(.runs[0].status // "none")"'
+}
+# run_running_after DEST ID: status 0 when DEST's newest run is newer than run ID and is running
+# (the run has its record: a kill from now on interrupts a run, never lands before it).
+run_running_after() {
+  local id st
+  read -r id st < <(newest_run "$1")
+  ((id > $2)) && [[ $st == running ]]
+}

@@ -4,6 +4,8 @@
 
 #include "http/pace.h"
 
+#include <math.h>
+
 /* Sends as many requests as the pacer allows from t0 to t1, stepping the clock by the wait the
  * pacer names (the way the client's loop does); returns how many were sent. */
 static int send_until(http_pace *p, double *now, double t1) {
@@ -86,16 +88,40 @@ static void test_throttle_pauses_and_recovers(void **state) {
   http_pace p;
   http_pace_init(&p, 10, 1, 0);
   assert_true(http_pace_take(&p, 0) == 0);
-  http_pace_throttled(&p, 50, 0);                  /* no hint: a second */
-  assert_true(http_pace_take(&p, 1049) > 0);
-  assert_true(p.current < 10);                      /* slower after the 429 */
-  double now = 1050;
+  /* a first 429 without a stated wait: one interval (with the no-burst margin), the rate kept */
+  http_pace_throttled(&p, 50, 0);
+  double interval = 100.0 * (1 + HTTP_PACE_NO_BURST_MARGIN);
+  assert_true(p.margin == HTTP_PACE_NO_BURST_MARGIN);
+  assert_true(p.current == 10);
+  assert_true(http_pace_take(&p, 50 + interval - 1) > 0);
+  assert_true(http_pace_take(&p, 50 + interval) == 0);
+  /* from then on requests are spaced by the interval and its margin, not 1/rate */
+  assert_true(http_pace_take(&p, 50 + 2 * interval - 1) > 0);
+  assert_true(http_pace_take(&p, 50 + 2 * interval) == 0);
+  /* another 429 fewer than HTTP_PACE_OVERLOAD_CALLS calls later: a wider margin, the rate kept */
+  double now = 50 + 2 * interval;
+  http_pace_throttled(&p, now, 0);
+  assert_true(p.margin == HTTP_PACE_NO_BURST_MARGIN_MAX);
+  assert_true(p.current == 10);
+  now += 100.0 * (1 + HTTP_PACE_NO_BURST_MARGIN_MAX);
+  assert_true(http_pace_take(&p, now) == 0);
+  /* and one more, the margin at its widest: overload, a second's pause and a lower rate */
+  http_pace_throttled(&p, now, 0);
+  assert_true(http_pace_take(&p, now + 999) > 0);
+  assert_true(p.current < 10);
+  now += 1000;
   while (http_pace_take(&p, now) > 0) now += 1;
-  assert_true(now >= 1050);
   http_pace_throttled(&p, now, 10000);             /* Ortto's try-in-seconds: 10 */
   assert_true(http_pace_take(&p, now + 9999) > 0);
   for (int i = 0; i < 200; i++) http_pace_ok(&p);
   assert_true(p.current == 10);                     /* back to the configured rate */
+  /* an isolated 429, HTTP_PACE_OVERLOAD_CALLS good calls after the last, is jitter again: one
+   * interval, the rate kept */
+  now += 10000;
+  while (http_pace_take(&p, now) > 0) now += 1;
+  http_pace_throttled(&p, now, 0);
+  assert_true(p.current == 10);
+  assert_true(http_pace_take(&p, now + 100.0 * (1 + p.margin)) == 0);
   /* the pause also holds a pacer with windows only */
   http_pace q;
   http_pace_init(&q, 0, 1, 0);
@@ -104,6 +130,149 @@ static void test_throttle_pauses_and_recovers(void **state) {
   assert_true(http_pace_take(&q, 2999) == 1);
   assert_true(http_pace_take(&q, 3000) == 0);
   http_pace_free(&q);
+  http_pace_free(&p);
+}
+
+/* ---- the pacer against models of the server's limiters, on the injected clock ----
+ * Each request reaches the server a little after the client released it (0 to JITTER_MS, drawn
+ * from a fixed sequence), which is what makes a limiter without burst refuse an early request. */
+#define JITTER_MS 1.5
+
+enum { LIM_BUCKET, LIM_STRICT, LIM_WINDOW };
+typedef struct server {
+  int kind;
+  double rate, burst;    /* bucket, strict */
+  double tokens, last;   /* bucket */
+  long admitted_ms;      /* strict: nginx limit_req at millisecond precision */
+  bool admitted;
+  int win_limit;         /* window: win_limit per fixed window of win_ms, starting at offset */
+  double win_ms, offset;
+  long win_index, win_count;
+} server;
+
+/* Whether the server admits a request arriving at t; *retry_ms: the wait it states (0: none). */
+static bool server_admits(server *s, double t, double *retry_ms) {
+  *retry_ms = 0;
+  if (s->kind == LIM_BUCKET) {
+    s->tokens += (t - s->last) / 1000.0 * s->rate;
+    if (s->tokens > s->burst) s->tokens = s->burst;
+    s->last = t;
+    if (s->tokens < 1) return false;
+    s->tokens -= 1;
+    return true;
+  }
+  if (s->kind == LIM_STRICT) {
+    long ms = (long)t;
+    if (s->admitted && (double)(ms - s->admitted_ms) * s->rate < 1000.0 - 1e-9) return false;
+    s->admitted = true;
+    s->admitted_ms = ms;
+    return true;
+  }
+  long index = (long)((t - s->offset) / s->win_ms);
+  if (index != s->win_index) s->win_index = index, s->win_count = 0;
+  if (s->win_count >= s->win_limit) {
+    *retry_ms = ceil(((index + 1) * s->win_ms + s->offset - t) / 1000.0) * 1000.0; /* try-in-seconds */
+    return false;
+  }
+  s->win_count++;
+  return true;
+}
+
+typedef struct outcome {
+  int calls, refused, refused_settled; /* refused after the first 100 calls */
+  double last_ms;                      /* when the last request was admitted */
+} outcome;
+
+/* Sends n requests through the pacer to the server, as the client's loop does: releases a request
+ * when the pacer allows, learns of a 429 one millisecond after it arrived, resends it. */
+static outcome drive(http_pace *p, server *s, int n) {
+  outcome o = {0};
+  unsigned seed = 12345;
+  double now = 0;
+  int done = 0;
+  while (done < n) {
+    double w = http_pace_take(p, now);
+    if (w > 0) {
+      now += w;
+      continue;
+    }
+    seed = seed * 1103515245u + 12345u;
+    double arrival = now + JITTER_MS * (double)((seed >> 8) % 1000) / 1000.0;
+    double retry;
+    o.calls++;
+    if (server_admits(s, arrival, &retry)) {
+      http_pace_ok(p);
+      done++;
+      o.last_ms = arrival;
+    } else {
+      o.refused++;
+      if (o.calls > 100) o.refused_settled++;
+      http_pace_throttled(p, arrival + 1, retry);
+      if (now < arrival + 1) now = arrival + 1;
+    }
+  }
+  return o;
+}
+
+/* The floor of a run of `calls` at `rate`: (calls - 1) / rate, in ms. */
+static double floor_ms(int calls, double rate) { return (calls - 1) * 1000.0 / rate; }
+
+static void test_strict_limiter_at_the_floor(void **state) {
+  const double rates[] = {5, 10, 25};
+  for (size_t i = 0; i < sizeof rates / sizeof *rates; i++) {
+    http_pace p;
+    http_pace_init(&p, rates[i], 1, 0);
+    server s = {.kind = LIM_STRICT, .rate = rates[i]};
+    outcome o = drive(&p, &s, 1000);
+    assert_true(o.refused >= 1);                   /* 1/rate exactly is sometimes early by a hair */
+    assert_true(p.margin > 0);                     /* which the pacer learns ... */
+    assert_true(p.current == rates[i]);            /* ... without cutting the rate */
+    assert_true(o.refused_settled * 100 <= o.calls); /* at most one 429 per 100 calls once settled */
+    assert_true(o.last_ms <= 1.05 * floor_ms(o.calls, rates[i]));
+    http_pace_free(&p);
+  }
+}
+
+static void test_bucket_limiter_at_the_floor(void **state) {
+  const double bursts[] = {1, 2, 5, 25};
+  for (size_t i = 0; i < sizeof bursts / sizeof *bursts; i++) {
+    http_pace p;
+    http_pace_init(&p, 25, 1, 0);
+    server s = {.kind = LIM_BUCKET, .rate = 25, .burst = bursts[i], .tokens = bursts[i]};
+    outcome o = drive(&p, &s, 1000);
+    assert_true(o.refused_settled * 100 <= o.calls);
+    assert_true(o.refused <= 1 + o.calls / 100);
+    assert_true(o.last_ms <= 1.05 * floor_ms(o.calls, 25));
+    http_pace_free(&p);
+  }
+}
+
+static void test_window_limiter_at_the_floor(void **state) {
+  /* Ortto's 200/10s (20 r/s on average), the server's windows starting anywhere against the
+   * client's clock: the sliding windows of the client never overfill a fixed window */
+  const double offsets[] = {0, 1, 2500, 9999.5};
+  for (size_t i = 0; i < sizeof offsets / sizeof *offsets; i++) {
+    http_pace p;
+    http_pace_init(&p, 0, 1, 0);
+    assert_int_equal(http_pace_set_windows(&p, "200/10s"), 0);
+    server s = {.kind = LIM_WINDOW, .win_limit = 200, .win_ms = 10000, .offset = offsets[i] - 10000, .win_index = -99};
+    outcome o = drive(&p, &s, 1000);
+    assert_true(o.refused_settled * 100 <= o.calls);
+    assert_true(o.last_ms <= 1.05 * floor_ms(o.calls, 20));
+    http_pace_free(&p);
+  }
+}
+
+static void test_overload_still_slows_down(void **state) {
+  /* the server allows 10 r/s where the client was told 25: the 429s come one after another, and
+   * the pacer lowers its rate as before instead of hammering at 25 */
+  http_pace p;
+  http_pace_init(&p, 25, 1, 0);
+  server s = {.kind = LIM_STRICT, .rate = 10};
+  outcome o = drive(&p, &s, 300);
+  assert_true(p.current < 25);
+  assert_true(o.refused < o.calls / 2);
+  assert_true(o.last_ms <= 3.0 * floor_ms(300, 10));
   http_pace_free(&p);
 }
 
@@ -132,7 +301,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rate_spaces_requests), cmocka_unit_test(test_unlimited),
       cmocka_unit_test(test_windows_hold_both_limits), cmocka_unit_test(test_untake_gives_back),
-      cmocka_unit_test(test_throttle_pauses_and_recovers), cmocka_unit_test(test_parse_limit),
+      cmocka_unit_test(test_throttle_pauses_and_recovers), cmocka_unit_test(test_strict_limiter_at_the_floor),
+      cmocka_unit_test(test_bucket_limiter_at_the_floor), cmocka_unit_test(test_window_limiter_at_the_floor),
+      cmocka_unit_test(test_overload_still_slows_down), cmocka_unit_test(test_parse_limit),
   };
   return cmocka_run_group_tests_name("pace", tests, NULL, NULL);
 }
