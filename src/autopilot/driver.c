@@ -343,12 +343,15 @@ static seg_code ap_send(engine *e, seg_err *err) {
         ip[n] = i, is[n] = -1, ir[n] = 0, n++;
       }
     }
-    /* Contacts no profile wants any more whose fields are still true: set false, in batches of
-     * their own (their email may be another profile's now: never twice in one call). */
-    for (size_t i = 0; i < pl->n; i++) {
-      export_person *p = &pl->people[i];
-      if (!p->failed && !p->email && p->old_email && p->field_off) ip[n] = i, is[n] = -1, ir[n] = 1, n++;
-    }
+    /* Contacts no profile wants any more whose fields are still true: set false in the same
+     * upserts, except those whose email is now another profile's: in batches of their own (never
+     * an email twice in one call). */
+    for (int round = 0; round < 2; round++)
+      for (size_t i = 0; i < pl->n; i++) {
+        export_person *p = &pl->people[i];
+        if (!p->failed && !p->email && p->old_email && p->field_off && p->shared == (round == 1))
+          ip[n] = i, is[n] = -1, ir[n] = round, n++;
+      }
     rc = export_queue_bulk(e, B_UPSERT, ip, is, n, ir, err);
     if (rc == SEG_OK) rc = export_run_phase(e, err);
   }

@@ -312,6 +312,7 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
         e->leaves &= ~kept;
         e->forget = kept;
         e->field_off &= ~(e->have_field & plan->people[owner].want); /* that profile's fields stay true */
+        e->shared = true;
       } else {
         map_remove_last(&bd.emails, e->old_email);
       }

@@ -33,6 +33,7 @@ typedef struct export_person {
   uint64_t forget;     /* memberships to forget without a call: the contact is now another profile's */
   uint64_t field_on;   /* membership fields to set true (--membership field|both) */
   uint64_t field_off;  /* membership fields to set false: leavers, or every field when the mode is list */
+  bool shared;         /* no email wanted, and the old one is now another profile's */
   /* run state */
   bool failed;         /* a call for this person failed: later phases skip it */
   bool upserted;       /* confirmed in this run */
