@@ -16,6 +16,7 @@ typedef struct service_options {
   const char *notify_command;  /* run with the failed run's JSON on stdin; killed after the timeout */
   const char *notify_url;      /* https:// or loopback; POSTed the failed run's JSON, with retries */
   long notify_timeout_ms;      /* each notification's limit; 0: SERVICE_NOTIFY_TIMEOUT_MS */
+  int parallel;                /* exports of different destinations at the same time: 0 all (at most 8) */
 } service_options;
 
 /* How long a notify command or one POST to the notify URL may take (then killed, or abandoned). */
