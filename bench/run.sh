@@ -10,7 +10,7 @@ out="$root/BENCHMARKS.md"
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 
-for b in bench/import.sh bench/segments.sh bench/export.sh bench/export_ortto.sh bench/membership.sh; do
+for b in bench/import.sh bench/segments.sh bench/export.sh bench/export_ortto.sh bench/membership.sh bench/parallel.sh; do
   echo "running $b ..." >&2
   bash "$b" "$build" >>"$rows" || echo "| $b failed | | | | |" >>"$rows"
 done
