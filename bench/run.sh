@@ -11,7 +11,7 @@ rows=$(mktemp)
 pace=$(mktemp)
 trap 'rm -f "$rows" "$pace"' EXIT
 
-for b in bench/import.sh bench/segments.sh bench/postgres.sh bench/export.sh bench/export_ortto.sh; do
+for b in bench/import.sh bench/segments.sh bench/postgres.sh bench/export.sh bench/export_ortto.sh bench/membership.sh bench/parallel.sh; do
   echo "running $b ..." >&2
   bash "$b" "$build" >>"$rows" || echo "| $b failed | | | | |" >>"$rows"
 done

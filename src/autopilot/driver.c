@@ -95,6 +95,38 @@ static const char *contact_ref(const export_person *p) {
   return p->email ? p->email : p->old_email;
 }
 
+/* The membership field of a segment: "boolean--In--<name with -- for each space>". */
+static void put_membership_key(buf *b, const char *segment) {
+  buf key;
+  buf_init(&key, 0);
+  buf_puts(&key, "boolean--In--");
+  for (const char *q = segment; *q; q++) {
+    if (*q == ' ') buf_puts(&key, "--");
+    else buf_putc(&key, *q);
+  }
+  if (key.failed) b->failed = true;
+  else jsonw_string(b, buf_str(&key), key.len);
+  buf_free(&key);
+}
+
+/* The membership fields a person's upsert sets (true) or clears (false). With sep "" they open
+ * their own "custom" object; with "," they continue an open one (whose brace the caller closes). */
+static void put_membership_fields(engine *e, const export_person *p, buf *b, const char *sep) {
+  uint64_t all = p->field_on | p->field_off;
+  if (!all) return;
+  bool own = sep[0] == 0;
+  buf_puts(b, own ? ",\"custom\":{" : "");
+  bool first = own;
+  for (uint64_t m = all; m; m &= m - 1) {
+    int k = __builtin_ctzll(m);
+    if (!first) buf_putc(b, ',');
+    first = false;
+    put_membership_key(b, e->cfg->segment_names[k]);
+    buf_puts(b, (p->field_on >> k) & 1 ? ":true" : ":false");
+  }
+  if (own) buf_putc(b, '}');
+}
+
 static http_request *ap_build(engine *e, batch *b) {
   export_plan *pl = e->plan;
   if (b->kind == B_JOIN || b->kind == B_LEAVE) {
@@ -108,14 +140,29 @@ static http_request *ap_build(engine *e, batch *b) {
   for (size_t i = 0; i < b->n; i++) {
     export_person *p = &pl->people[b->people[i]];
     buf_puts(&body, i ? ",{\"Email\":" : "{\"Email\":");
+    if (!p->email) { /* a contact the segments no longer want: only its membership fields, set false */
+      jsonw_string(&body, p->old_email, strlen(p->old_email));
+      put_membership_fields(e, p, &body, "");
+      buf_putc(&body, '}');
+      continue;
+    }
     if (b->kind == B_RENAME) {
       jsonw_string(&body, p->old_email, strlen(p->old_email));
       buf_puts(&body, ",\"_NewEmail\":");
     }
     jsonw_string(&body, p->email, strlen(p->email));
-    if (p->fields[0]) {
+    size_t fl = strlen(p->fields);
+    /* the rendering ends with the "custom" object when it has one: the membership fields join it */
+    bool custom = fl && p->fields[fl - 1] == '}';
+    if (fl) {
       buf_putc(&body, ',');
-      buf_puts(&body, p->fields);
+      buf_append(&body, p->fields, custom ? fl - 1 : fl);
+    }
+    if (custom) {
+      put_membership_fields(e, p, &body, ",");
+      buf_putc(&body, '}');
+    } else {
+      put_membership_fields(e, p, &body, "");
     }
     if (b->seg[i] >= 0) {
       buf_puts(&body, ",\"_autopilot_list\":");
@@ -132,6 +179,19 @@ static http_request *ap_build(engine *e, batch *b) {
 }
 
 
+/* The membership fields the upsert carried are what Autopilot now holds. */
+static bool confirm_fields(engine *e, export_person *p) {
+  for (uint64_t m = p->field_on | p->field_off; m; m &= m - 1) {
+    int k = __builtin_ctzll(m);
+    seg_err err;
+    if (store_export_field_set(e->w, p->customer_id, e->cfg->segment_ids[k], (p->field_on >> k) & 1, &err) != SEG_OK) {
+      export_fail_fatal(e, err.code, err.msg);
+      return false;
+    }
+  }
+  return true;
+}
+
 static void on_upsert_ok(engine *e, batch *b, http_request *r) {
   json_t *map = NULL;
   seg_err perr;
@@ -143,13 +203,14 @@ static void on_upsert_ok(engine *e, batch *b, http_request *r) {
   }
   for (size_t i = 0; i < b->n && !e->stop; i++) {
     export_person *p = &e->plan->people[b->people[i]];
-    json_t *id = json_object_get(map, p->email);
+    json_t *id = json_object_get(map, p->email ? p->email : p->old_email);
     if (!json_is_string(id)) {
       export_record_error(e, p, "rejected", "Autopilot did not save this contact (it is missing from email_contact_map)");
       continue;
     }
-    if (!export_confirm_contact(e, p, json_string_value(id))) break;
+    if (p->email && !export_confirm_contact(e, p, json_string_value(id))) break;
     if (b->seg[i] >= 0 && !export_confirm_join(e, p, b->seg[i])) break;
+    if (!confirm_fields(e, p)) break;
   }
   json_decref(map);
 }
@@ -278,10 +339,19 @@ static seg_code ap_send(engine *e, seg_err *err) {
           pend[i] &= pend[i] - 1;
         }
         ip[n] = i, is[n] = first, ir[n] = 0, n++;
-      } else if (p->upsert && !p->rename) {
+      } else if ((p->upsert || p->field_on || p->field_off) && !p->rename) {
         ip[n] = i, is[n] = -1, ir[n] = 0, n++;
       }
     }
+    /* Contacts no profile wants any more whose fields are still true: set false in the same
+     * upserts, except those whose email is now another profile's: in batches of their own (never
+     * an email twice in one call). */
+    for (int round = 0; round < 2; round++)
+      for (size_t i = 0; i < pl->n; i++) {
+        export_person *p = &pl->people[i];
+        if (!p->failed && !p->email && p->old_email && p->field_off && p->shared == (round == 1))
+          ip[n] = i, is[n] = -1, ir[n] = round, n++;
+      }
     rc = export_queue_bulk(e, B_UPSERT, ip, is, n, ir, err);
     if (rc == SEG_OK) rc = export_run_phase(e, err);
   }
@@ -378,7 +448,9 @@ static seg_code ap_prepare(engine *e, seg_err *err) {
                          ? "Autopilot rejected the API key: reconnect the destination with 'segship destination rotate-key'"
                          : why);
   }
-  for (size_t k = 0; k < e->cfg->n_segments && rc == SEG_OK; k++) {
+  /* In field mode a segment is no list: none is created, those made before are left as they are. */
+  bool use_lists = strcmp(e->cfg->membership, "field") != 0;
+  for (size_t k = 0; k < e->cfg->n_segments && rc == SEG_OK && use_lists; k++) {
     const char *title = e->cfg->segment_names[k];
     const char *kept = NULL;
     for (size_t j = 0; j < n_known; j++)

@@ -14,7 +14,7 @@
 enum {
   OPT_ROLE = 256, OPT_PASSWORD_FILE, OPT_KEY_FILE, OPT_KEY_ENV, OPT_API_URL, OPT_ACCEPT, OPT_EXPORT_USER, OPT_RATE,
   OPT_MAX, OPT_DISPLAY, OPT_TIMEOUT, OPT_EMAIL, OPT_FIRST, OPT_LAST, OPT_MAP, OPT_SEGMENTS, OPT_ON_LEAVE, OPT_SCHEDULE,
-  OPT_MEMBERSHIP, OPT_INCLUDE_REMOVED, OPT_INSECURE, OPT_MAX_REMOVAL, OPT_TYPE, OPT_REGION, OPT_TAG_PREFIX
+  OPT_MEMBERSHIP, OPT_INCLUDE_REMOVED, OPT_INSECURE, OPT_MAX_REMOVAL, OPT_TYPE, OPT_REGION, OPT_TAG_PREFIX, OPT_SEG_MEMBERSHIP
 };
 
 static void fmt_time(int64_t ms, char *out) {
@@ -466,13 +466,15 @@ int cli_export_configure(cli_ctx *ctx, int argc, char **argv) {
       {"schedule", required_argument, OPT_SCHEDULE, "on|off", "run with every scheduled refresh (default on)"},
       {"list-membership", required_argument, OPT_MEMBERSHIP, "bulk|per-contact",
        "Autopilot: how existing contacts join lists (default bulk)"},
+      {"membership", required_argument, OPT_SEG_MEMBERSHIP, "list|field|both",
+       "Autopilot: a segment as a list, a boolean field 'In <segment>', or both (default list)"},
       {"tag-prefix", required_argument, OPT_TAG_PREFIX, "TEXT", "Ortto: a segment's tag is TEXT then its name (default none)"},
       {"max-removal", required_argument, OPT_MAX_REMOVAL, "PCT",
        "a run removing more than PCT% of a list's members (100 or more) is held (default 20; 100: no limit)"},
       {0}};
   const char *usage = "segship export configure NAME --email ATTR [--first-name ATTR] [--last-name ATTR] "
                       "[--map ATTR=Field|ATTR=custom:Name]... --segments A,B [--on-leave remove|keep] "
-                      "[--schedule on|off] [--list-membership bulk|per-contact] [--tag-prefix TEXT] [--max-removal PCT] [--json]";
+                      "[--schedule on|off] [--list-membership bulk|per-contact] [--membership list|field|both] [--tag-prefix TEXT] [--max-removal PCT] [--json]";
   dest_configure_options o = {.schedule = -1, .max_removal = -1};
   const char *maps[64];
   const char *v;
@@ -500,6 +502,7 @@ int cli_export_configure(cli_ctx *ctx, int argc, char **argv) {
         if (!cli_parse_percent(ctx, "--max-removal", v, &o.max_removal)) return 2;
         break;
       case OPT_TAG_PREFIX: o.tag_prefix = v; break;
+      case OPT_SEG_MEMBERSHIP: o.membership = v; break;
       case 1:
         if (o.name) return cli_usage_error(ctx, "give one destination name");
         o.name = v;
@@ -593,6 +596,7 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
                           (json_int_t)d.max_profiles, "rate_limit", d.rate_limit, "rate_windows", d.rate_windows,
                           "max_removal", cfg.max_removal);
     if (ortto) json_object_set_new(o, "tag_prefix", json_string(cfg.tag_prefix));
+    else json_object_set_new(o, "membership", json_string(cfg.membership));
     cli_print_json(o);
   } else if (ortto_show) {
     printf("export of      %s (Ortto, %s, key %s, runs as %s)\n", d.name, d.api_url, masked, d.export_user);
@@ -638,9 +642,17 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
       else
         printf("               %-10s <- %s\n", cfg.fields[i].field, cli_safe(cfg.fields[i].attr));
     }
+    bool lists = strcmp(cfg.membership, "field") != 0, field = strcmp(cfg.membership, "list") != 0;
     printf("segments       ");
     for (size_t i = 0; i < cfg.n_segments; i++) printf("%s%s", i ? ", " : "", cli_safe(cfg.segment_names[i]));
-    printf("  (one Autopilot list each)\n");
+    printf("  (%s)\n", !field ? "one Autopilot list each"
+                             : lists ? "one Autopilot list and one boolean field 'In <segment>' each"
+                                     : "one boolean field 'In <segment>' each");
+    if (field)
+      for (size_t i = 0; i < cfg.n_segments; i++)
+        printf("               '%s': in Autopilot, create a smart segment with the condition: custom field 'In %s' "
+               "is true\n",
+               cli_safe(cfg.segment_names[i]), cli_safe(cfg.segment_names[i]));
     printf("profiles       %lld distinct (limit %lld)%s\n", (long long)distinct, (long long)d.max_profiles,
            distinct > d.max_profiles ? "  OVER THE LIMIT: a run will refuse" : "");
     printf("on leave       %s\n", strcmp(cfg.on_leave, "remove") == 0 ? "removed from the list (never deleted from Autopilot)"

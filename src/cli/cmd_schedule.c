@@ -19,7 +19,7 @@
 
 enum { OPT_FILE = 256, OPT_FORMAT, OPT_REPLACE, OPT_MAX_DELETE, OPT_TZ, OPT_LISTEN, OPT_SECURE_COOKIES, OPT_NO_CONSOLE, OPT_LOG_FORMAT,
        OPT_NOTIFY_CMD, OPT_NOTIFY_URL, OPT_NOTIFY_TIMEOUT,
-       OPT_COUNT };
+       OPT_COUNT, OPT_PARALLEL };
 
 /* ---- sources ---- */
 
@@ -208,13 +208,29 @@ static json_t *refresh_json(const refresh_report *r) {
   return json_pack("{s:I, s:s, s:o}", "refresh_id", (json_int_t)r->id, "status", r->status, "steps", steps);
 }
 
+/* --parallel N: 1 to 8 exports of different destinations at the same time. */
+static bool parse_parallel(cli_ctx *ctx, const char *v, int *out) {
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (end == v || *end || n < 1 || n > REFRESH_PARALLEL_MAX) {
+    cli_usage_error(ctx, "--parallel is a number of destinations from 1 to %d", REFRESH_PARALLEL_MAX);
+    return false;
+  }
+  *out = (int)n;
+  return true;
+}
+
 int cli_cmd_refresh(cli_ctx *ctx, int argc, char **argv) {
-  static const cli_option opts[] = {{0}};
+  static const cli_option opts[] = {
+      {"parallel", required_argument, OPT_PARALLEL, "N", "exports of different destinations at the same time (default: all, at most 8)"},
+      {0}};
+  int parallel = 0;
   const char *v;
   int c;
-  while ((c = cli_next_option(ctx, argc, argv, opts, "segship refresh [--json]", &v)) != CLI_OPT_END) {
+  while ((c = cli_next_option(ctx, argc, argv, opts, "segship refresh [--parallel N] [--json]", &v)) != CLI_OPT_END) {
     if (c == CLI_OPT_HELP) return 0;
     if (c == CLI_OPT_ERROR) return 2;
+    if (c == OPT_PARALLEL && !parse_parallel(ctx, v, &parallel)) return 2;
     if (c == 1) return cli_usage_error(ctx, "unexpected argument '%s'", v);
   }
   struct sigaction sa = {0};
@@ -227,7 +243,7 @@ int cli_cmd_refresh(cli_ctx *ctx, int argc, char **argv) {
   seg_err err = {0};
   store *s = cli_store(ctx, &err);
   if (!s) return cli_fail(ctx, &err);
-  refresh_options o = {.trigger = "manual", .cancel = &g_cancel, .progress = !ctx->json};
+  refresh_options o = {.trigger = "manual", .cancel = &g_cancel, .progress = !ctx->json, .parallel = parallel};
   refresh_report r;
   if (refresh_run(s, ctx->db_path, &o, &r, &err) != SEG_OK) return cli_fail(ctx, &err);
   if (ctx->json) {
@@ -324,6 +340,7 @@ int cli_cmd_serve(cli_ctx *ctx, int argc, char **argv) {
       {"notify-url", required_argument, OPT_NOTIFY_URL, "URL", "POST a failed run's JSON to URL: https, or loopback (with retries)"},
       {"notify-timeout", required_argument, OPT_NOTIFY_TIMEOUT, "SECONDS",
        "how long a notification may take (default 10; then the command is killed)"},
+      {"parallel", required_argument, OPT_PARALLEL, "N", "exports of different destinations at the same time (default: all, at most 8)"},
       {0}};
   service_options o = {.db_path = ctx->db_path, .listen = "127.0.0.1:8080", .console = true};
   log_format lf = LOG_FORMAT_TEXT;
@@ -331,11 +348,12 @@ int cli_cmd_serve(cli_ctx *ctx, int argc, char **argv) {
   int c;
   while ((c = cli_next_option(ctx, argc, argv, opts,
                               "segship serve [--listen 127.0.0.1:8080] [--secure-cookies] [--no-console] [--log-format text|json] "
-                              "[--notify-command CMD] [--notify-url URL] [--notify-timeout SECONDS]",
+                              "[--notify-command CMD] [--notify-url URL] [--notify-timeout SECONDS] [--parallel N]",
                               &v)) != CLI_OPT_END) {
     if (c == CLI_OPT_HELP) return 0;
     if (c == CLI_OPT_ERROR) return 2;
     if (c == OPT_LISTEN) o.listen = v;
+    if (c == OPT_PARALLEL && !parse_parallel(ctx, v, &o.parallel)) return 2;
     if (c == OPT_NOTIFY_CMD) o.notify_command = v;
     if (c == OPT_NOTIFY_URL) o.notify_url = v;
     if (c == OPT_SECURE_COOKIES) o.secure_cookies = true;

@@ -587,6 +587,12 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     store_destination_free(&d);
     return rc;
   }
+  if (o->membership && strcmp(o->membership, "list") != 0 && strcmp(drv->membership, "list") != 0) {
+    rc = seg_err_set(err, SEG_EUSAGE, "--membership field|both applies to Autopilot destinations; '%s' is %s, where a segment is a %s",
+                     d.name, drv->product, drv->membership);
+    store_destination_free(&d);
+    return rc;
+  }
   store_export_config c;
   bool existing = store_export_config_get(s, d.id, &c, NULL) == SEG_OK;
   if (!existing) {
@@ -595,6 +601,7 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     snprintf(c.on_leave, sizeof c.on_leave, "remove");
     c.schedule = true;
     snprintf(c.list_membership, sizeof c.list_membership, "bulk");
+    snprintf(c.membership, sizeof c.membership, "list");
     c.max_removal = STORE_MAX_REMOVAL_DEFAULT;
   }
   store_destination_free(&d);
@@ -682,6 +689,11 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     if (strcmp(o->list_membership, "bulk") != 0 && strcmp(o->list_membership, "per-contact") != 0)
       rc = seg_err_set(err, SEG_EUSAGE, "--list-membership is bulk or per-contact");
     else snprintf(c.list_membership, sizeof c.list_membership, "%s", o->list_membership);
+  }
+  if (rc == SEG_OK && o->membership) {
+    if (strcmp(o->membership, "list") != 0 && strcmp(o->membership, "field") != 0 && strcmp(o->membership, "both") != 0)
+      rc = seg_err_set(err, SEG_EUSAGE, "--membership is list, field or both");
+    else snprintf(c.membership, sizeof c.membership, "%s", o->membership);
   }
   if (rc == SEG_OK && o->schedule >= 0) c.schedule = o->schedule != 0;
   if (rc == SEG_OK && o->max_removal >= 0) c.max_removal = o->max_removal > 100 ? 100 : o->max_removal;

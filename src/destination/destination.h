@@ -100,6 +100,7 @@ typedef struct dest_configure_options {
   const char *list_membership;                 /* "bulk" | "per-contact" */
   int max_removal;                             /* -1 unchanged; 0-100: percent of a list one run may remove */
   const char *tag_prefix;                      /* Ortto: NULL unchanged */
+  const char *membership;                      /* Autopilot: "list" | "field" | "both"; NULL unchanged */
 } dest_configure_options;
 
 typedef struct dest_configure_result {

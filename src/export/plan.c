@@ -203,7 +203,7 @@ static int on_confirmed(const store_confirmed_row *row, void *ctx) {
   if (bd->confirmed_cursor < bd->n_desired && strcmp(p->people[bd->confirmed_cursor].customer_id, row->customer_id) == 0) {
     e = &p->people[bd->confirmed_cursor];
   } else {
-    if (row->segments == 0) return 0; /* confirmed once, in no list now: nothing to do */
+    if (row->segments == 0 && row->fields == 0) return 0; /* confirmed once, in no list now: nothing to do */
     e = add_person(p);
     if (!e) goto oom;
     e->customer_id = arena_strdup(&p->strings, row->customer_id);
@@ -213,6 +213,7 @@ static int on_confirmed(const store_confirmed_row *row, void *ctx) {
   e->old_email = arena_strdup(&p->strings, row->email);
   e->contact_id = row->contact_id && row->contact_id[0] ? arena_strdup(&p->strings, row->contact_id) : NULL;
   e->have = row->segments;
+  e->have_field = row->fields;
   if (!e->old_email) goto oom;
   if (e->email && memcmp(e->hash, row->hash, 16) != 0) e->upsert = true;
   return 0;
@@ -284,6 +285,11 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
   }
   /* Decide. */
   bool remove = strcmp(c->on_leave, "remove") == 0;
+  /* Membership (issue 13): lists are kept up to date in list and both modes; in field mode they are
+   * left as the last list-mode run made them. The fields "In <segment>" are kept in field and both
+   * modes; in list mode every field still confirmed true is set false once (a switch back to lists
+   * clears them, so no smart segment keeps stale members). */
+  bool lists = strcmp(c->membership, "field") != 0, fields = strcmp(c->membership, "list") != 0 && c->membership[0];
   for (size_t i = 0; i < plan->n; i++) {
     export_person *e = &plan->people[i];
     if (e->email) {
@@ -292,9 +298,11 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
         e->rename = true;
         e->upsert = true;
       }
-      e->joins = in->full ? e->want : e->want & ~e->have;
+      e->joins = !lists ? 0 : in->full ? e->want : e->want & ~e->have;
+      e->field_on = !fields ? 0 : in->full ? e->want : e->want & ~e->have_field;
     }
-    e->leaves = remove ? e->have & ~e->want : 0;
+    e->leaves = lists && remove ? e->have & ~e->want : 0;
+    e->field_off = fields ? e->have_field & ~e->want : e->have_field;
     if (!e->email && e->old_email) {
       /* Its contact may now be another profile's (two profiles sharing an email): the
        * lists that profile wants stay; only the rest is left. */
@@ -303,17 +311,23 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
         uint64_t kept = e->have & plan->people[owner].want;
         e->leaves &= ~kept;
         e->forget = kept;
+        e->field_off &= ~(e->have_field & plan->people[owner].want); /* that profile's fields stay true */
+        e->shared = true;
       } else {
         map_remove_last(&bd.emails, e->old_email);
       }
     }
     if (e->upsert) plan->to_upsert++;
     if (e->rename) plan->renames++;
-    if (e->email && !e->upsert && !e->joins) plan->unchanged++;
+    if (e->email && !e->upsert && !e->joins && !e->field_on && !e->field_off) plan->unchanged++;
+    plan->field_changes += __builtin_popcountll(e->field_on) + __builtin_popcountll(e->field_off);
+    /* For the guard, a person counts once per segment: in its list or its field, leaving either. */
+    uint64_t gone = e->leaves | (fields ? e->field_off : 0), had = (lists ? e->have : 0) | (fields ? e->have_field : 0);
     for (size_t k = 0; k < c->n_segments; k++) {
       if (e->joins & ((uint64_t)1 << k)) plan->additions[k]++, plan->total_additions++;
-      if (e->leaves & ((uint64_t)1 << k)) plan->removals[k]++, plan->total_removals++;
-      if (e->have & ((uint64_t)1 << k)) plan->confirmed[k]++;
+      if (e->leaves & ((uint64_t)1 << k)) plan->total_removals++;
+      if (gone & ((uint64_t)1 << k)) plan->removals[k]++;
+      if (had & ((uint64_t)1 << k)) plan->confirmed[k]++;
     }
   }
   map_free(&bd.emails);

@@ -24,12 +24,16 @@ typedef struct export_person {
   char *contact_id;    /* when known (a run may replace it with a malloc'd copy: see contact_owned) */
   bool contact_owned;
   uint64_t have;       /* confirmed list memberships */
+  uint64_t have_field; /* confirmed membership fields ("In <segment>") set true */
   /* decisions */
   bool upsert;         /* new, changed, renamed, or --full */
   bool rename;         /* the email changed (Autopilot moves the contact with _NewEmail) */
   uint64_t joins;      /* lists to join */
   uint64_t leaves;     /* lists to leave (--on-leave remove) */
   uint64_t forget;     /* memberships to forget without a call: the contact is now another profile's */
+  uint64_t field_on;   /* membership fields to set true (--membership field|both) */
+  uint64_t field_off;  /* membership fields to set false: leavers, or every field when the mode is list */
+  bool shared;         /* no email wanted, and the old one is now another profile's */
   /* run state */
   bool failed;         /* a call for this person failed: later phases skip it */
   bool upserted;       /* confirmed in this run */
@@ -51,6 +55,7 @@ typedef struct export_plan {
   int64_t invalid, duplicates, unchanged, to_upsert, renames;
   int64_t additions[STORE_EXPORT_MAX_SEGMENTS], removals[STORE_EXPORT_MAX_SEGMENTS];
   int64_t total_additions, total_removals;
+  int64_t field_changes;     /* membership fields set true or false (in the bulk upserts) */
   int64_t confirmed[STORE_EXPORT_MAX_SEGMENTS]; /* each list's members as confirmed by earlier runs */
 } export_plan;
 
@@ -67,7 +72,7 @@ typedef struct export_plan_input {
 seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *plan, seg_err *err);
 void export_plan_free(export_plan *plan);
 
-/* The removal guard. A list is held when the plan would remove more than max_removal_pct percent
+/* The removal guard (leaves from a list and, in field mode, fields turned false count). A list is held when the plan would remove more than max_removal_pct percent
  * of its confirmed members and those are at least EXPORT_HOLD_MIN_MEMBERS (a small list may
  * change a lot). Returns the held list with the largest share removed (an index among the
  * plan's n_lists lists), or -1 when none is held (always when max_removal_pct >= 100). */

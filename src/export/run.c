@@ -473,7 +473,7 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     rep->run.profiles = plan.profiles;
     rep->run.invalid = plan.invalid + plan.duplicates;
     rep->run.unchanged = plan.unchanged;
-    int64_t work = plan.to_upsert + plan.total_additions + plan.total_removals;
+    int64_t work = plan.to_upsert + plan.total_additions + plan.total_removals + plan.field_changes;
     e.progress.notify = o->on_progress;
     e.progress.notify_ctx = o->progress_ctx;
     export_progress_start(&e.progress, o->progress, work, "records");

@@ -1,6 +1,7 @@
 /* refresh.c: the refresh sequence: sources, segments, scheduled exports; each step recorded. */
 #include "schedule/refresh.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,75 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/text.h"
+
+/* ---- exports of different destinations at the same time ----
+ * Each runs on its own thread with its own store connection (SQLite: one connection per thread;
+ * the store is in WAL mode with a busy timeout, and each export's transactions are short). The
+ * per-destination lock still keeps one destination from running twice. Steps are recorded by the
+ * calling thread once every export has ended, in the order of the destinations. */
+typedef struct export_job {
+  const char *name;
+  size_t step;        /* index in the report's steps */
+  bool ran;
+  seg_code rc;
+  export_report report;
+  seg_err err;
+} export_job;
+
+typedef struct export_pool {
+  const char *db_path;
+  const refresh_options *o;
+  bool progress;
+  export_job *jobs;
+  size_t n, next;
+  pthread_mutex_t lock;
+} export_pool;
+
+static void *export_worker(void *arg) {
+  export_pool *p = arg;
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    size_t i = p->next < p->n ? p->next++ : p->n;
+    pthread_mutex_unlock(&p->lock);
+    if (i >= p->n || (p->o->cancel && *p->o->cancel)) break;
+    export_job *j = &p->jobs[i];
+    j->ran = true;
+    store *own = NULL;
+    j->rc = store_open(p->db_path, STORE_OPEN_EXISTING, &own, &j->err);
+    if (j->rc != SEG_OK) {
+      memset(&j->report, 0, sizeof j->report);
+      continue;
+    }
+    export_options eo = {.progress = p->progress, .cancel = p->o->cancel};
+    j->rc = export_run(own, p->db_path, j->name, &eo, &j->report, &j->err);
+    store_close(own);
+  }
+  return NULL;
+}
+
+/* Runs the jobs on min(parallel, n) threads (parallel 1: on this thread, on the given store). */
+static void run_exports(store *s, const char *db_path, const refresh_options *o, export_job *jobs, size_t n) {
+  int parallel = o->parallel <= 0 ? REFRESH_PARALLEL_MAX : o->parallel > REFRESH_PARALLEL_MAX ? REFRESH_PARALLEL_MAX : o->parallel;
+  if ((size_t)parallel > n) parallel = (int)n;
+  if (parallel <= 1) {
+    for (size_t i = 0; i < n && !(o->cancel && *o->cancel); i++) {
+      export_options eo = {.progress = o->progress, .cancel = o->cancel};
+      jobs[i].ran = true;
+      jobs[i].rc = export_run(s, db_path, jobs[i].name, &eo, &jobs[i].report, &jobs[i].err);
+    }
+    return;
+  }
+  /* progress bars of several exports would overwrite each other on one terminal line */
+  export_pool p = {.db_path = db_path, .o = o, .progress = false, .jobs = jobs, .n = n};
+  pthread_mutex_init(&p.lock, NULL);
+  pthread_t th[REFRESH_PARALLEL_MAX];
+  int started = 0;
+  for (int t = 0; t < parallel; t++)
+    if (pthread_create(&th[started], NULL, export_worker, &p) == 0) started++;
+  if (started == 0) export_worker(&p); /* no thread could be made: one after the other, here */
+  for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
+  pthread_mutex_destroy(&p.lock);
+}
 
 void refresh_report_free(refresh_report *r) {
   free(r->steps);
@@ -148,10 +218,13 @@ seg_code refresh_run(store *s, const char *db_path, const refresh_options *o, re
     cancelled = true;
   }
 
-  /* 3. Scheduled exports, in turn. */
+  /* 3. Scheduled exports: different destinations at the same time (o->parallel). */
   store_destination *dests = NULL;
   size_t n_dests = 0;
-  if (!cancelled && store_destinations_list(s, false, &dests, &n_dests, err) == SEG_OK) {
+  export_job *jobs = NULL;
+  size_t n_jobs = 0;
+  if (!cancelled && store_destinations_list(s, false, &dests, &n_dests, err) == SEG_OK &&
+      (jobs = calloc(n_dests + 1, sizeof *jobs)) != NULL) {
     for (size_t i = 0; i < n_dests; i++) {
       if (o->cancel && *o->cancel) {
         cancelled = true;
@@ -180,10 +253,21 @@ seg_code refresh_run(store *s, const char *db_path, const refresh_options *o, re
         continue;
       }
       store_export_config_free(&cfg);
-      export_options eo = {.progress = o->progress, .cancel = o->cancel};
-      export_report er;
-      seg_err eerr = {0};
-      seg_code erc = export_run(s, db_path, dests[i].name, &eo, &er, &eerr);
+      jobs[n_jobs].name = dests[i].name;
+      jobs[n_jobs].step = (size_t)(st - r->steps);
+      n_jobs++;
+    }
+    run_exports(s, db_path, o, jobs, n_jobs);
+    for (size_t i = 0; i < n_jobs; i++) {
+      if (!jobs[i].ran) { /* cancelled before it started */
+        cancelled = true;
+        end_step(s, r, &r->steps[jobs[i].step], "cancelled", "the refresh was cancelled before this export started");
+        continue;
+      }
+      store_refresh_step *st = &r->steps[jobs[i].step];
+      export_report er = jobs[i].report;
+      seg_err eerr = jobs[i].err;
+      seg_code erc = jobs[i].rc;
       const store_export_run *run = &er.run;
       if (erc == SEG_OK) {
         end_step(s, r, st, "succeeded", "run %lld: %lld upserted, %lld added, %lld removed, %lld unchanged, %lld calls",
@@ -198,6 +282,7 @@ seg_code refresh_run(store *s, const char *db_path, const refresh_options *o, re
       if (o->on_export && (run->run_id || erc != SEG_EBUSY)) o->on_export(&er, erc, eerr.msg, o->ctx);
     }
   }
+  free(jobs);
   store_destinations_free(dests, n_dests);
   free(seg);
   snprintf(r->status, sizeof r->status, "%s", cancelled ? "cancelled" : all_ok ? "succeeded" : "failed");

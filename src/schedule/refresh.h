@@ -1,5 +1,5 @@
 /* refresh.h: one refresh, as the schedule runs it: import every source, refresh every segment,
- * then run every scheduled export in turn. A failing step is recorded and the others go on; an
+ * then run the scheduled exports, those of different destinations at the same time. A failing step is recorded and the others go on; an
  * export whose segment failed to refresh is skipped, with that reason. */
 #ifndef SEGSHIP_SCHEDULE_REFRESH_H
 #define SEGSHIP_SCHEDULE_REFRESH_H
@@ -10,10 +10,13 @@
 #include "store/refreshes.h"
 #include "store/store.h"
 
+#define REFRESH_PARALLEL_MAX 8 /* exports of different destinations at the same time, at most */
+
 typedef struct refresh_options {
   const char *trigger;             /* "manual" or "schedule" */
   volatile sig_atomic_t *cancel;   /* stop between steps; an export in flight finishes its batches */
   bool progress;
+  int parallel;                    /* exports at the same time (each destination once): 0 all, at most 8 */
   /* Called after each export run (for notifications and logs); may be NULL. */
   void (*on_export)(const export_report *report, seg_code rc, const char *message, void *ctx);
   void *ctx;

@@ -287,7 +287,8 @@ seg_code service_run(const service_options *o, seg_err *err) {
     }
     int64_t now = clock_now_ms();
     if (next > 0 && now >= next) {
-      refresh_options ro = {.trigger = "schedule", .cancel = &g_stop, .on_export = on_export, .ctx = &sc};
+      refresh_options ro = {.trigger = "schedule", .cancel = &g_stop, .on_export = on_export, .ctx = &sc,
+                            .parallel = o->parallel};
       refresh_report rep;
       seg_err rerr = {0};
       if (refresh_run(s, o->db_path, &ro, &rep, &rerr) != SEG_OK)

@@ -19,6 +19,7 @@ typedef struct service_options {
   long notify_timeout_ms;      /* each notification's limit; 0: SERVICE_NOTIFY_TIMEOUT_MS */
   bool console;                /* serve the web console on the listener (src/console) */
   bool secure_cookies;         /* the console's session cookie is marked Secure (behind https) */
+  int parallel;                /* exports of different destinations at the same time: 0 all (at most 8) */
 } service_options;
 
 /* How long a notify command or one POST to the notify URL may take (then killed, or abandoned). */

@@ -390,12 +390,12 @@ seg_code store_export_config_save(store *s, const store_export_config *c, seg_er
   if (rc == SEG_OK)
     rc = store__prep(s,
               "INSERT INTO export_configs(destination_id, email_attr, first_name_attr, last_name_attr, on_leave, "
-              "schedule, list_membership, updated_at, max_removal, tag_prefix) VALUES(?,?,?,?,?,?,?,?,?,?) "
+              "schedule, list_membership, updated_at, max_removal, tag_prefix, membership) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
               "ON CONFLICT(destination_id) DO UPDATE SET "
               "email_attr = excluded.email_attr, first_name_attr = excluded.first_name_attr, "
               "last_name_attr = excluded.last_name_attr, on_leave = excluded.on_leave, schedule = excluded.schedule, "
               "list_membership = excluded.list_membership, updated_at = excluded.updated_at, "
-              "max_removal = excluded.max_removal, tag_prefix = excluded.tag_prefix",
+              "max_removal = excluded.max_removal, tag_prefix = excluded.tag_prefix, membership = excluded.membership",
               &st, err, "saving the export configuration");
   if (rc == SEG_OK) {
     sqlite3_bind_int64(st, 1, c->destination_id);
@@ -408,6 +408,7 @@ seg_code store_export_config_save(store *s, const store_export_config *c, seg_er
     sqlite3_bind_int64(st, 8, clock_now_ms());
     sqlite3_bind_int(st, 9, c->max_removal);
     sqlite3_bind_text(st, 10, c->tag_prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, c->membership[0] ? c->membership : "list", -1, SQLITE_STATIC);
     rc = store__step_done(s, st, err, "saving the export configuration");
   }
   for (size_t i = 0; i < c->n_fields && rc == SEG_OK; i++) {
@@ -441,7 +442,7 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
   sqlite3_stmt *st;
   seg_code rc = store__prep(s,
                      "SELECT email_attr, first_name_attr, last_name_attr, on_leave, schedule, list_membership, "
-                     "updated_at, max_removal, tag_prefix FROM export_configs WHERE destination_id = ?",
+                     "updated_at, max_removal, tag_prefix, membership FROM export_configs WHERE destination_id = ?",
                      &st, err, "reading the export configuration");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, destination_id);
@@ -456,6 +457,7 @@ seg_code store_export_config_get(store *s, int64_t destination_id, store_export_
     out->updated_at = sqlite3_column_int64(st, 6);
     out->max_removal = sqlite3_column_int(st, 7);
     store__copy_text(st, 8, out->tag_prefix, sizeof out->tag_prefix);
+    store__copy_text(st, 9, out->membership, sizeof out->membership);
   }
   sqlite3_finalize(st);
   if (r == SQLITE_DONE) return seg_err_set(err, SEG_ENOTFOUND, "this destination's export is not configured");

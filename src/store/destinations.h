@@ -90,6 +90,7 @@ typedef struct store_export_config {
   char list_membership[16];  /* "bulk" or "per-contact" */
   int max_removal;           /* percent of a list's confirmed members one run may remove (100: no limit) */
   char tag_prefix[65];       /* Ortto: a segment's tag is this prefix followed by its name */
+  char membership[8];        /* Autopilot: how a segment is carried: "list", "field" (In <segment>) or "both" */
   store_field_map *fields;   /* owned */
   size_t n_fields;
   int64_t *segment_ids;      /* owned */

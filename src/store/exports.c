@@ -124,8 +124,9 @@ seg_code store_export_list_forget(store *s, int64_t destination_id, int64_t segm
 seg_code store_export_forget_all(store *s, int64_t destination_id, seg_err *err) {
   seg_code rc = store_tx_begin(s, err);
   static const char *const sql[] = {"DELETE FROM export_contacts WHERE destination_id = ?",
-                                    "DELETE FROM export_members WHERE destination_id = ?"};
-  for (int i = 0; i < 2 && rc == SEG_OK; i++) {
+                                    "DELETE FROM export_members WHERE destination_id = ?",
+                                    "DELETE FROM export_field_members WHERE destination_id = ?"};
+  for (int i = 0; i < 3 && rc == SEG_OK; i++) {
     sqlite3_stmt *st;
     if ((rc = store__prep(s, sql[i], &st, err, "starting over")) != SEG_OK) break;
     sqlite3_bind_int64(st, 1, destination_id);
@@ -204,7 +205,8 @@ seg_code store_export_confirmed_each(store *s, int64_t destination_id, const int
   seg_code rc = store__prep(s,
                      "SELECT c.customer_id, c.email, c.contact_id, c.fields_hash, (SELECT group_concat(segment_id) "
                      "FROM export_members em WHERE em.destination_id = c.destination_id AND em.customer_id = "
-                     "c.customer_id) FROM export_contacts c WHERE c.destination_id = ? ORDER BY c.customer_id",
+                     "c.customer_id), (SELECT group_concat(segment_id) FROM export_field_members ef WHERE ef.destination_id = "
+                     "c.destination_id AND ef.customer_id = c.customer_id) FROM export_contacts c WHERE c.destination_id = ? ORDER BY c.customer_id",
                      &st, err, "reading what the destination confirmed");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_int64(st, 1, destination_id);
@@ -218,6 +220,7 @@ seg_code store_export_confirmed_each(store *s, int64_t destination_id, const int
         .hash = sqlite3_column_bytes(st, 3) == 16 ? sqlite3_column_blob(st, 3) : zero,
     };
     row.segments = mask_of((const char *)sqlite3_column_text(st, 4), segment_ids, n_segments);
+    row.fields = mask_of((const char *)sqlite3_column_text(st, 5), segment_ids, n_segments);
     if (fn(&row, ctx)) break;
   }
   if (step != SQLITE_ROW && step != SQLITE_DONE) rc = store__sqlite_err(s, err, "reading what the destination confirmed");
@@ -375,7 +378,7 @@ seg_code store_export_errors_each(store *s, int64_t run_id,
 struct store_export_writer {
   store *s;
   int64_t destination_id, run_id;
-  sqlite3_stmt *contact, *add, *remove, *error;
+  sqlite3_stmt *contact, *add, *remove, *error, *field_add, *field_remove;
 };
 
 seg_code store_export_writer_new(store *s, int64_t destination_id, int64_t run_id, store_export_writer **out,
@@ -396,6 +399,13 @@ seg_code store_export_writer_new(store *s, int64_t destination_id, int64_t run_i
                          -1, SQLITE_PREPARE_PERSISTENT, &w->add, NULL) != SQLITE_OK ||
       sqlite3_prepare_v3(db, "DELETE FROM export_members WHERE destination_id = ? AND customer_id = ? AND segment_id = ?",
                          -1, SQLITE_PREPARE_PERSISTENT, &w->remove, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3(db,
+                         "INSERT OR IGNORE INTO export_field_members(destination_id, customer_id, segment_id) "
+                         "VALUES(?,?,?)",
+                         -1, SQLITE_PREPARE_PERSISTENT, &w->field_add, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3(db,
+                         "DELETE FROM export_field_members WHERE destination_id = ? AND customer_id = ? AND segment_id = ?",
+                         -1, SQLITE_PREPARE_PERSISTENT, &w->field_remove, NULL) != SQLITE_OK ||
       sqlite3_prepare_v3(db, "INSERT INTO export_errors(run_id, customer_id, email, kind, reason) VALUES(?,?,?,?,?)", -1,
                          SQLITE_PREPARE_PERSISTENT, &w->error, NULL) != SQLITE_OK) {
     seg_code rc = store__sqlite_err(s, err, "preparing the run's records");
@@ -412,6 +422,8 @@ void store_export_writer_free(store_export_writer *w) {
   sqlite3_finalize(w->add);
   sqlite3_finalize(w->remove);
   sqlite3_finalize(w->error);
+  sqlite3_finalize(w->field_add);
+  sqlite3_finalize(w->field_remove);
   free(w);
 }
 
@@ -447,6 +459,15 @@ seg_code store_export_member_remove(store_export_writer *w, const char *customer
   sqlite3_bind_text(w->remove, 2, customer_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(w->remove, 3, segment_id);
   return run_stmt(w, w->remove, err);
+}
+
+seg_code store_export_field_set(store_export_writer *w, const char *customer_id, int64_t segment_id, bool value,
+                                seg_err *err) {
+  sqlite3_stmt *st = value ? w->field_add : w->field_remove;
+  sqlite3_bind_int64(st, 1, w->destination_id);
+  sqlite3_bind_text(st, 2, customer_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, segment_id);
+  return run_stmt(w, st, err);
 }
 
 seg_code store_export_error_add(store_export_writer *w, const char *customer_id, const char *email, const char *kind,

@@ -50,6 +50,7 @@ typedef struct store_confirmed_row {
   const char *contact_id;
   const uint8_t *hash;       /* 16 bytes */
   uint64_t segments;         /* confirmed memberships, bit i: segment_ids[i] */
+  uint64_t fields;           /* confirmed membership fields set true ("In <segment>"), bit i: segment_ids[i] */
 } store_confirmed_row;
 seg_code store_export_confirmed_each(store *s, int64_t destination_id, const int64_t *segment_ids, size_t n_segments,
                                      int (*fn)(const store_confirmed_row *row, void *ctx), void *ctx, seg_err *err);
@@ -95,6 +96,9 @@ seg_code store_export_confirm_contact(store_export_writer *w, const char *custom
 seg_code store_export_member_add(store_export_writer *w, const char *customer_id, int64_t segment_id, seg_err *err);
 seg_code store_export_member_remove(store_export_writer *w, const char *customer_id, int64_t segment_id,
                                     seg_err *err);
+/* The destination confirmed the contact's membership field of a segment as true (or false). */
+seg_code store_export_field_set(store_export_writer *w, const char *customer_id, int64_t segment_id, bool value,
+                                seg_err *err);
 seg_code store_export_error_add(store_export_writer *w, const char *customer_id, const char *email, const char *kind,
                                 const char *reason, seg_err *err);
 

@@ -254,6 +254,15 @@ static const char *const migrations[] = {
     "  statement_timeout_ms INTEGER NOT NULL,"
     "  high_water TEXT NOT NULL DEFAULT '',"
     "  created_at INTEGER NOT NULL);",
+
+    /* 10: segment membership as a field (issue 13): how an export carries membership (list, field,
+     * both), and per destination which contacts' field "In <segment>" Autopilot confirmed true */
+    "ALTER TABLE export_configs ADD COLUMN membership TEXT NOT NULL DEFAULT 'list';"
+    "CREATE TABLE export_field_members("
+    "  destination_id INTEGER NOT NULL,"
+    "  customer_id TEXT NOT NULL,"
+    "  segment_id INTEGER NOT NULL,"
+    "  PRIMARY KEY(destination_id, customer_id, segment_id)) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

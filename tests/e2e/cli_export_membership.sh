@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# cli_export_membership.sh: segment membership as a boolean field "In <segment>" (issue 13), checked
+# against autopilot-sim's state: field mode from scratch (no list, fields exact, leavers false, in
+# the bulk upserts), switches field -> both -> list -> field (each run does what the new mode needs,
+# once), the removal guard on field leaves, faults, and kill -9 then resume.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/segship_lib.sh"
+
+# actual_fields: {"segment": [emails whose field "In segment" is true]} in the simulator.
+actual_fields() {
+  curl -s "$SIM_URL/__sim/state?key=$KEY1" | jq -c --arg k "$KEY1" '[.accounts[$k].contacts[] | (.Email | ascii_downcase) as $e |
+    .custom_fields[] | select(.kind | startswith("In ")) | select(.value == true) | {seg: .kind[3:], email: $e}]
+    | group_by(.seg) | map({key: .[0].seg, value: ([.[].email] | sort)}) | from_entries'
+}
+
+# fields_exact DEST DESC: each segment's field is true for exactly its members (valid emails).
+fields_exact() {
+  local want got
+  want=$(expected_state "$1" | jq -c '.lists | with_entries(select(.value | length > 0))')
+  got=$(actual_fields)
+  if [[ $(jq -n --argjson w "$want" --argjson g "$got" '$w == $g') == true ]]; then
+    pass "$2"
+  else
+    printf '%s' "$want" >"$TAP_TMP/fw.json"
+    printf '%s' "$got" >"$TAP_TMP/fg.json"
+    fail "$2" "$(jq -n -c --slurpfile W "$TAP_TMP/fw.json" --slurpfile G "$TAP_TMP/fg.json" '$W[0] as $w | $G[0] as $g |
+      [($w + $g | keys[]) as $k | {seg: $k, missing: (($w[$k] // []) - ($g[$k] // []) | length),
+       extra: (($g[$k] // []) - ($w[$k] // []) | length)}]')"
+  fi
+}
+
+lists_count() { curl -s "$SIM_URL/__sim/state?key=$KEY1" | jq '.accounts[].lists | length'; }
+lists_state() { curl -s "$SIM_URL/__sim/state?key=$KEY1" | jq -c '[.accounts[].lists[] | {title, n: (.contacts | length)}]'; }
+false_fields() {
+  curl -s "$SIM_URL/__sim/state?key=$KEY1" |
+    jq '[.accounts[].contacts[].custom_fields[] | select(.kind | startswith("In ")) | select(.value == false)] | length'
+}
+
+sim_start --api-key "$KEY1" --rate 0 --seed 5
+setup_store 2000 41
+seg segment create "Spain" --rule 'Country = "spain"' >/dev/null
+seg segment create "Big spenders" --rule 'LifetimeValue > 300' >/dev/null
+add_destination ap
+
+# ---- bad input: one sentence
+out=$(seg export configure ap --email Email --segments Spain --membership lists 2>&1); rc=$?
+is "$rc" 2 "--membership lists is a usage error"
+like "$out" "--membership is list, field or both" "and says what the choices are"
+
+# ---- field mode from scratch: no list at all, the fields exact, in bulk upserts
+ok "configure field mode" seg export configure ap --email Email --first-name FirstName \
+  --map 'LoyaltyTier=custom:Loyalty Tier' --segments "Spain,Big spenders" --membership field
+show=$(seg export show ap)
+like "$show" "custom field 'In Big spenders' is true" "export show says how to build the smart segment"
+is "$(seg export show ap --json | jq -r .membership)" field "export show --json says field"
+json=$(seg export run ap --json)
+is "$(jq -r .status <<<"$json")" succeeded "the field-mode run succeeded"
+contacts=$(jq .contacts_upserted <<<"$json")
+calls=$(jq .api_calls <<<"$json")
+(( calls <= (contacts + 99) / 100 + 1 )) && pass "memberships rode in the upserts ($calls calls for $contacts contacts)" \
+  || fail "too many calls: $calls for $contacts contacts"
+is "$(lists_count)" 0 "field mode creates no list"
+fields_exact ap "after the first field-mode run each field is true for exactly its segment"
+is "$(jq '.custom | keys | length' <<<"$(curl -s "$SIM_URL/v1/contacts/custom_fields" -H "autopilotapikey: $KEY1" |
+  jq '{custom: (map({(.name): .key}) | add)}')")" 3 "Autopilot has the two membership fields and the mapped one"
+key=$(curl -s "$SIM_URL/v1/contacts/custom_fields" -H "autopilotapikey: $KEY1" | jq -r '.[] | select(.name == "In Big spenders") | .key')
+is "$key" "boolean--In--Big--spenders" "a segment name with a space is encoded with --"
+
+# ---- joins and leaves: leavers are set false, in bulk
+seg segment update "Spain" --rule 'Country = "spain" and Orders > 2' >/dev/null
+seg segment update "Big spenders" --rule 'LifetimeValue > 250' >/dev/null
+seg segment refresh >/dev/null 2>&1
+plan=$(seg export run ap --dry-run --json)
+json=$(seg export run ap --json)
+is "$(jq -r .status <<<"$json")" succeeded "the run with joins and leaves succeeded"
+(( $(jq .api_calls <<<"$json") <= 6 )) && pass "joins and leaves in a few bulk calls ($(jq .api_calls <<<"$json"))" \
+  || fail "joins and leaves took $(jq .api_calls <<<"$json") calls"
+fields_exact ap "after joins and leaves the fields are exact"
+(( $(false_fields) > 0 )) && pass "leavers hold the field false ($(false_fields))" || fail "no field was set false"
+w0=$(writes)
+seg export run ap >/dev/null
+is "$(writes)" "$w0" "a rerun with nothing changed writes nothing"
+
+# ---- the guard counts field leaves as removals
+seg segment update "Spain" --rule 'Country = "spain" and Orders > 9' >/dev/null
+json=$(seg export run ap --json); rc=$?
+is "$rc" 1 "a run turning most fields false is held (exit 1)"
+is "$(jq -r .status <<<"$json")" held "recorded as held"
+like "$(jq -r .message <<<"$json")" "of the [0-9]+ confirmed members of the list 'Spain'" "the message names the segment"
+seg segment update "Spain" --rule 'Country = "spain" and Orders > 2' >/dev/null
+w0=$(writes)
+seg export run ap >/dev/null
+is "$(writes)" "$w0" "with the rule back nothing is left to write"
+
+# ---- field -> both: the lists are made and filled once, the fields stay
+ok "switch to both" seg export configure ap --membership both
+json=$(seg export run ap --json)
+is "$(jq -r .status <<<"$json")" succeeded "the first run in both mode succeeded"
+is_exact ap "in both mode the lists are exact"
+fields_exact ap "in both mode the fields are exact"
+w0=$(writes)
+seg export run ap >/dev/null
+is "$(writes)" "$w0" "the switch happened once: the next run writes nothing"
+
+# ---- both -> list: every field set false once, the lists kept
+ok "switch to list" seg export configure ap --membership list
+json=$(seg export run ap --json)
+is "$(jq -r .status <<<"$json")" succeeded "the first run in list mode succeeded"
+is "$(actual_fields)" "{}" "in list mode no membership field is left true"
+is_exact ap "in list mode the lists are exact"
+w0=$(writes)
+seg export run ap >/dev/null
+is "$(writes)" "$w0" "the clearing happened once"
+
+# ---- list -> field: the fields set for every member; the lists left as they were
+lists_before=$(lists_state)
+ok "switch back to field" seg export configure ap --membership field
+seg segment update "Big spenders" --rule 'LifetimeValue > 280' >/dev/null
+json=$(seg export run ap --json)
+is "$(jq -r .status <<<"$json")" succeeded "the first run back in field mode succeeded"
+fields_exact ap "back in field mode the fields are exact"
+is "$(lists_state)" "$lists_before" "field mode leaves the lists as they were"
+sim_stop
+
+# ---- faults: nothing lost, nothing doubled
+sim_start --api-key "$KEY1" --rate 0 --fail-rate 0.10 --drop-rate 0.02 --seed 43
+setup_store 3000 43
+seg segment create "Spain" --rule 'Country = "spain"' >/dev/null
+seg segment create "Big spenders" --rule 'LifetimeValue > 300' >/dev/null
+add_destination ap
+seg export configure ap --email Email --segments "Spain,Big spenders" --membership both >/dev/null
+status=none retries=0
+for i in 1 2 3 4 5 6; do
+  json=$(seg export run ap --json --in-flight 4)
+  status=$(jq -r .status <<<"$json")
+  retries=$((retries + $(jq .retries <<<"$json")))
+  [[ $status == succeeded ]] && break
+done
+is "$status" succeeded "under faults the both-mode export completes (run $i)"
+(( retries > 0 )) && pass "failed calls were retried ($retries)" || fail "no retry happened"
+is_exact ap "under faults the lists are exact"
+fields_exact ap "under faults the fields are exact"
+seg export configure ap --membership field >/dev/null
+seg segment update "Spain" --rule 'Country = "spain" and Orders > 2' >/dev/null
+for i in 1 2 3 4 5 6; do
+  status=$(seg export run ap --json | jq -r .status)
+  [[ $status == succeeded ]] && break
+done
+is "$status" succeeded "under faults the field-mode run with leaves completes"
+fields_exact ap "under faults the field leaves are exact"
+control POST /faults '{"fail_rate": 0, "slow_rate": 0, "drop_rate": 0}' >/dev/null
+w0=$(writes)
+seg export run ap >/dev/null
+is "$(writes)" "$w0" "and a rerun has nothing left to write"
+
+# ---- kill -9 mid-run, then a run to the end
+seg profiles generate --count 3000 --seed 43 --changed 300 --moved 40 --out "$TAP_TMP/k.csv"
+seg profiles import "$TAP_TMP/k.csv" >/dev/null
+seg segment update "Big spenders" --rule 'LifetimeValue > 200' >/dev/null
+seg destination update ap --rate-limit 2 >/dev/null
+killed=0
+for step in 1 2; do
+  w0=$(writes)
+  "$SEGSHIP_BIN" --db "$DB" export run ap --no-progress >/dev/null 2>&1 &
+  pid=$!
+  wait_writes $((w0 + step)) || true
+  kill -KILL "$pid" 2>/dev/null && killed=$((killed + 1))
+  wait "$pid" 2>/dev/null
+done
+(( killed >= 1 )) && pass "runs were killed mid-flight ($killed)" || fail "no run was killed"
+seg destination update ap --rate-limit 0 >/dev/null
+json=$(seg export run ap --json)
+is "$(jq -r .status <<<"$json")" succeeded "the next run completes"
+fields_exact ap "after kill -9 the fields are exact"
+w0=$(writes)
+seg export run ap >/dev/null
+is "$(writes)" "$w0" "and nothing is sent twice after"
+
+sim_stop
+done_testing
