@@ -393,7 +393,7 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     for (size_t k = 0; k < cfg.n_segments; k++) {
       bool have = false;
       for (size_t j = 0; j < n_known; j++) have |= known[j].segment_id == cfg.segment_ids[k];
-      if (!have) rep->lists_to_create++;
+      if (!have && strcmp(cfg.membership, "field") != 0) rep->lists_to_create++; /* field mode makes no list */
     }
     free(known);
     if (e.driver->prepare_offline) e.driver->prepare_offline(&e);

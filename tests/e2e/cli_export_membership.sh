@@ -53,6 +53,7 @@ ok "configure field mode" seg export configure ap --email Email --first-name Fir
 show=$(seg export show ap)
 like "$show" "custom field 'In Big spenders' is true" "export show says how to build the smart segment"
 is "$(seg export show ap --json | jq -r .membership)" field "export show --json says field"
+is "$(seg export run ap --dry-run --json | jq .lists_to_create)" 0 "a field-mode dry run has no list to create"
 json=$(seg export run ap --json)
 is "$(jq -r .status <<<"$json")" succeeded "the field-mode run succeeded"
 contacts=$(jq .contacts_upserted <<<"$json")
