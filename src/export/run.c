@@ -175,7 +175,7 @@ void export_fail_batch(engine *e, batch *b, http_request *r) {
   e->driver->describe_failure(r, why, sizeof why);
   bool refused = r->status >= 400 && r->status < 500;
   for (size_t i = 0; i < b->n; i++) {
-    char reason[400], what[64] = "";
+    char reason[420], what[64] = ""; /* room for what, why and the tail: nothing is cut */
     if (b->kind == B_JOIN) snprintf(what, sizeof what, "adding to a %s: ", e->driver->membership);
     else if (b->kind == B_LEAVE) snprintf(what, sizeof what, "removing from a %s: ", e->driver->membership);
     else if (b->kind == B_RENAME) snprintf(what, sizeof what, "changing the email: ");
