@@ -128,6 +128,22 @@ is_exact ort "after joins and leaves the tags are exact"
 left=$(curl -s "$SIM_URL/__sim/state?key=$KEY1" | jq --arg k "$KEY1" '[.accounts[$k].people[] | select((.tags // []) | length == 0)] | length')
 like "$left" '^[1-9][0-9]*$' "people who left every segment stay in Ortto, with no tag"
 
+# ---- the removal guard holds a run that would untag most of a tag, with no call at all
+n_big=$(seg segment show "Big spenders" --json | jq .members)
+if (( n_big < 100 )); then skip "the segment 'Big spenders' has fewer than 100 members ($n_big)" 5; else
+  seg segment update "Big spenders" --rule 'LifetimeValue > 100000000' >/dev/null
+  r0=$(curl -s "$SIM_URL/__sim/stats" | jq .requests)
+  out=$(seg export run ort 2>&1); rc=$?
+  is "$rc" 1 "a run untagging every member of a tag of $n_big exits 1"
+  like "$out" "run [0-9]+ of 'ort': held" "its status is held"
+  is "$(curl -s "$SIM_URL/__sim/stats" | jq .requests)" "$r0" "a held Ortto run makes no call at all"
+  json=$(seg export run ort --allow-large-removal --json)
+  is "$(jq -r .status <<<"$json")" succeeded "--allow-large-removal lets it untag them"
+  is_exact ort "after the allowed removal the tags are exact"
+  seg segment update "Big spenders" --rule 'LifetimeValue > 150' >/dev/null
+  seg export run ort >/dev/null
+fi
+
 # ---- a suppressed email is a rejected record, with Ortto's reason
 email=$(seg segment show Spain --members 1 --json | jq -r '.member_ids[0]' | xargs -I{} "$SEGSHIP_BIN" --db "$DB" profiles show {} --json | jq -r '.attributes.Email')
 control POST /suppress "{\"email\": \"$email\"}"
