@@ -34,7 +34,6 @@ seg_code console_new(const console_options *o, console **out, seg_err *err) {
   c->on_schedule_change = o->on_schedule_change;
   pthread_mutex_init(&c->lock, NULL);
   seg_code rc = store_open(o->db_path, STORE_OPEN_EXISTING, &c->s, err);
-  if (rc == SEG_OK) rc = store_sessions_prepare(c->s, err);
   if (rc != SEG_OK) {
     console_free(c);
     return rc;

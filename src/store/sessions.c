@@ -1,22 +1,10 @@
-/* sessions.c: the console's sessions table and its statements. */
+/* sessions.c: the statements of the console's sessions (the table is migration 11). */
 #include "store/sessions.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "store/store_internal.h"
-
-seg_code store_sessions_prepare(store *s, seg_err *err) {
-  char *msg = NULL;
-  if (sqlite3_exec(store__db(s),
-                   "CREATE TABLE IF NOT EXISTS console_sessions(token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, "
-                   "csrf TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL)",
-                   NULL, NULL, &msg) != SQLITE_OK) {
-    sqlite3_free(msg);
-    return store__sqlite_err(s, err, "preparing the console's sessions");
-  }
-  return SEG_OK;
-}
 
 seg_code store_session_add(store *s, const char *token_hash, const char *user, const char *csrf, int64_t now,
                            seg_err *err) {

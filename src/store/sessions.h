@@ -12,8 +12,6 @@ typedef struct store_session {
   int64_t created_at, last_seen;
 } store_session;
 
-/* Creates the sessions table when the store does not have it yet (the console's first start). */
-seg_code store_sessions_prepare(store *s, seg_err *err);
 seg_code store_session_add(store *s, const char *token_hash, const char *user, const char *csrf, int64_t now,
                            seg_err *err);
 /* SEG_ENOTFOUND when there is no such session. */

@@ -263,6 +263,11 @@ static const char *const migrations[] = {
     "  customer_id TEXT NOT NULL,"
     "  segment_id INTEGER NOT NULL,"
     "  PRIMARY KEY(destination_id, customer_id, segment_id)) WITHOUT ROWID;",
+
+    /* 11: the console's sessions (issue 15): only a hash of each token is kept. IF NOT EXISTS:
+     * consoles built before this migration created the table when they started. */
+    "CREATE TABLE IF NOT EXISTS console_sessions(token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, "
+    "csrf TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
