@@ -23,22 +23,28 @@ void secret_key_path(const char *db_path, char *out, size_t cap) {
 }
 
 seg_code secret_key_create(const char *path, seg_err *err) {
-  unsigned char key[crypto_secretbox_KEYBYTES];
-  char hex[KEY_HEX + 2];
+  /* the key and its hexadecimal form only ever live in locked memory, wiped when freed */
+  unsigned char *key = sodium_malloc(crypto_secretbox_KEYBYTES);
+  char *hex = sodium_malloc(KEY_HEX + 2);
+  if (!key || !hex) {
+    if (key) sodium_free(key);
+    if (hex) sodium_free(hex);
+    return seg_err_set(err, SEG_ENOMEM, "out of memory");
+  }
   crypto_secretbox_keygen(key);
-  sodium_bin2hex(hex, sizeof hex, key, sizeof key);
-  sodium_memzero(key, sizeof key);
+  sodium_bin2hex(hex, KEY_HEX + 2, key, crypto_secretbox_KEYBYTES);
+  sodium_free(key);
   hex[KEY_HEX] = '\n';
   hex[KEY_HEX + 1] = '\0';
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
-    sodium_memzero(hex, sizeof hex);
+    sodium_free(hex);
     if (errno == EEXIST)
       return seg_err_set(err, SEG_EEXIST, "the master key file %s already exists; segship never replaces it", path);
     return seg_err_set(err, SEG_EIO, "cannot create the master key file %s: %s", path, strerror(errno));
   }
   ssize_t w = write(fd, hex, KEY_HEX + 1);
-  sodium_memzero(hex, sizeof hex);
+  sodium_free(hex);
   if (w != KEY_HEX + 1 || fsync(fd) != 0 || close(fd) != 0) {
     unlink(path);
     return seg_err_set(err, SEG_EIO, "cannot write the master key file %s: %s", path, strerror(errno));
@@ -80,28 +86,32 @@ seg_code secret_key_load(const char *path, secret_key **out, seg_err *err) {
     return seg_err_set(err, SEG_ESECRET, "the master key file %s is readable by other users (mode %03o); run: chmod 600 %s",
                        path, (unsigned)(st.st_mode & 0777), path);
   }
-  char hex[KEY_HEX + 8];
-  ssize_t n = read(fd, hex, sizeof hex);
-  close(fd);
-  while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == '\r' || hex[n - 1] == ' ')) n--;
+  /* the file's text is read into locked memory, wiped when freed, never onto the stack */
+  enum { HEX_CAP = KEY_HEX + 8 };
+  char *hex = sodium_malloc(HEX_CAP);
   secret_key *k = calloc(1, sizeof *k);
   if (k) k->bytes = sodium_malloc(crypto_secretbox_KEYBYTES);
-  if (!k || !k->bytes) {
-    free(k);
-    sodium_memzero(hex, sizeof hex);
+  if (!hex || !k || !k->bytes) {
+    close(fd);
+    if (hex) sodium_free(hex);
+    secret_key_free(k);
     return seg_err_set(err, SEG_ENOMEM, "out of memory");
   }
+  ssize_t n = read(fd, hex, HEX_CAP);
+  close(fd);
+  while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == '\r' || hex[n - 1] == ' ')) n--;
   size_t bin_len = 0;
-  if (n != KEY_HEX || sodium_hex2bin(k->bytes, crypto_secretbox_KEYBYTES, hex, (size_t)n, NULL, &bin_len, NULL) != 0 ||
-      bin_len != crypto_secretbox_KEYBYTES) {
-    sodium_memzero(hex, sizeof hex);
+  int bad = n != KEY_HEX ||
+            sodium_hex2bin(k->bytes, crypto_secretbox_KEYBYTES, hex, (size_t)n, NULL, &bin_len, NULL) != 0 ||
+            bin_len != crypto_secretbox_KEYBYTES;
+  sodium_free(hex);
+  if (bad) {
     secret_key_free(k);
     return seg_err_set(err, SEG_ESECRET,
                        "the master key file %s is not a segship master key (%d hexadecimal characters expected); "
                        "restore the right file",
                        path, KEY_HEX);
   }
-  sodium_memzero(hex, sizeof hex);
   *out = k;
   return SEG_OK;
 }
