@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# valgrind.sh: the integration tests with every segship and autopilot-sim process under
+# valgrind.sh: the integration tests with every segship, autopilot-sim and ortto-sim process under
 # valgrind's memcheck (errors and definite or possible leaks fail the test), and the unit tests
 # too. Timing-bound tests (fault injection, rate limits, the service's timing) are left to the
 # sanitizer suite: valgrind slows programs tenfold.
-# Usage: scripts/valgrind.sh [BUILD]
+# Usage: scripts/valgrind.sh [BUILD [FILTER]]  (FILTER: run only the tests whose name contains it)
 set -u
 build=${1:-build}
+filter=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
@@ -13,7 +14,7 @@ wrap="$root/$build/valgrind"
 logs="$wrap/logs"
 rm -rf "$wrap"
 mkdir -p "$logs"
-for prog in segship autopilot-sim; do
+for prog in segship autopilot-sim ortto-sim; do
   cat >"$wrap/$prog" <<WRAP
 #!/usr/bin/env bash
 exec valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,possible \\
@@ -28,10 +29,12 @@ for t in "$build"/tests/test_*; do
   sed -i "s|$root/$build/segship|$root/$t|" "$wrap/$(basename "$t")"
 done
 
-export SEGSHIP_BIN="$wrap/segship" SIM_BIN="$wrap/autopilot-sim"
+export SEGSHIP_BIN="$wrap/segship" SIM_BIN="$wrap/autopilot-sim" ORTTO_BIN="$wrap/ortto-sim"
 passed=0 failed=0
-for name in test_util test_csv test_ingest test_rule test_cron test_security cli_profiles cli_segments cli_destinations cli_export \
-            sim_basics sim_contacts sim_lists sim_bad_input; do
+for name in test_util test_csv test_ingest test_rule test_cron test_security test_ortto test_guards cli_profiles cli_segments \
+            cli_destinations cli_export sim_basics sim_contacts sim_lists sim_bad_input ortto_sim_basics ortto_sim_merge \
+            ortto_sim_reads; do
+  [[ -n $filter && $name != *"$filter"* ]] && continue
   if [[ $name == test_* ]]; then cmd=("$wrap/$name"); else cmd=(bash "tests/e2e/$name.sh"); fi
   out=$(CMOCKA_MESSAGE_OUTPUT=TAP timeout 1800 "${cmd[@]}" 2>&1)
   rc=$?
