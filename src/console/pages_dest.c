@@ -2,6 +2,7 @@
  * a destination's page (data matching, segments, Export now, progress, run history), a run's
  * errors and their CSV, and removal. Each calls src/destination, src/export and src/store. */
 #include <sodium.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,8 @@ void page_destinations(creq *r, cresp *w) {
 /* ---- Add destination ---- */
 
 static void add_form(creq *r, cresp *w, const char *error, const console_pending *p, const char *type,
-                     const char *display, const char *api_url, bool agree, const char *export_user) {
+                     const char *region, const char *display, const char *api_url, bool agree,
+                     const char *export_user) {
   const export_driver *drv = export_driver_find(type);
   if (!drv) drv = export_driver_find(NULL);
   page_begin(r, w, "Add destination");
@@ -141,7 +143,16 @@ static void add_form(creq *r, cresp *w, const char *error, const console_pending
   buf_puts(b, ">\n<label for=\"api_url\">API address</label>\n<input id=\"api_url\" name=\"api_url\" "
               "aria-describedby=\"api_url-help\" value=\"");
   h_esc(b, api_url ? api_url : "");
-  buf_puts(b, "\">\n<p id=\"api_url-help\" class=\"muted\">Leave empty for the service's own address.</p>\n"
+  buf_puts(b, "\">\n<p id=\"api_url-help\" class=\"muted\">Leave empty for the service's own address.</p>\n");
+  /* Ortto's accounts live in a region, which sets the host of the service's own address */
+  static const char *const regions[] = {"global", "eu", "au"};
+  buf_puts(b, "<label for=\"region\">Region (Ortto)</label>\n<select id=\"region\" name=\"region\" "
+              "aria-describedby=\"region-help\">\n");
+  for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
+    buf_printf(b, "<option value=\"%s\"%s>%s</option>\n", regions[i],
+               region && strcasecmp(region, regions[i]) == 0 ? " selected" : "", regions[i]);
+  buf_puts(b, "</select>\n<p id=\"region-help\" class=\"muted\">Ortto only: the region of the account (global, eu "
+              "or au), used when the API address is empty.</p>\n"
               "<h2>Data privacy</h2>\n<p class=\"privacy\">");
   h_esc(b, dest_privacy_statement(drv->type));
   buf_printf(b, "</p>\n<label class=\"check\" for=\"agree\"><input type=\"checkbox\" id=\"agree\" name=\"agree\" "
@@ -173,23 +184,34 @@ void page_destination_new(creq *r, cresp *w) {
   console_pending *p = r->token_hash[0] ? pending_get(r->c, r->token_hash, false) : NULL;
   if (strcmp(r->method, "GET") == 0) {
     if (p) pending_forget(r->c, r->token_hash); /* a fresh form: a key from an earlier visit is wiped */
-    add_form(r, w, NULL, NULL, NULL, "", NULL, false, NULL);
+    add_form(r, w, NULL, NULL, NULL, NULL, "", NULL, false, NULL);
     return;
   }
   const char *action = req_form(r, "action"), *display = req_form(r, "display_name"), *key = req_form(r, "api_key");
-  const char *url = req_form(r, "api_url"), *user = req_form(r, "export_user");
+  const char *url = req_form(r, "api_url"), *user = req_form(r, "export_user"), *region = req_form(r, "region");
   bool agree = req_form(r, "agree") != NULL;
   const export_driver *drv = export_driver_find(req_form(r, "type"));
   if (!drv) drv = export_driver_find(NULL);
   const char *type = drv->type;
   if (!display) display = "";
   const char *form_url = url ? url : "";
-  if (!url || !*url) url = drv->region_url(NULL); /* the service's own address */
+  if (region && !*region) region = NULL;
+  if (!drv->regions) region = NULL; /* a type without regions ignores the field */
   seg_err err;
+  if (!url || !*url) {
+    url = drv->region_url(region); /* the service's own address, in the account's region */
+    if (!url) {
+      w->status = 400;
+      char msg[200];
+      snprintf(msg, sizeof msg, "Choose the account's region: %s; nothing was saved.", drv->regions);
+      add_form(r, w, msg, NULL, type, NULL, display, form_url, agree, user);
+      return;
+    }
+  }
   if (action && strcmp(action, "connect") == 0) {
     if (!key || !*key) {
       w->status = 400;
-      add_form(r, w, "Enter the API key, then press Connect.", p, type, display, form_url, agree, user);
+      add_form(r, w, "Enter the API key, then press Connect.", p, type, region, display, form_url, agree, user);
       return;
     }
     char name[257] = "", email[257] = "";
@@ -198,7 +220,7 @@ void page_destination_new(creq *r, cresp *w) {
         dest_connect(type, url, key, 15000, name, sizeof name, email, sizeof email, &err) != SEG_OK) {
       pending_forget(r->c, r->token_hash);
       w->status = 400;
-      add_form(r, w, err.msg, NULL, type, display, form_url, agree, user);
+      add_form(r, w, err.msg, NULL, type, region, display, form_url, agree, user);
       return;
     }
     p = pending_get(r->c, r->token_hash, true);
@@ -211,7 +233,7 @@ void page_destination_new(creq *r, cresp *w) {
     snprintf(p->api_url, sizeof p->api_url, "%s|%s", type, url); /* Save uses the key for this type and address only */
     snprintf(p->account_name, sizeof p->account_name, "%s", name);
     snprintf(p->account_email, sizeof p->account_email, "%s", email);
-    add_form(r, w, NULL, p, type, display, form_url, agree, user);
+    add_form(r, w, NULL, p, type, region, display, form_url, agree, user);
     return;
   }
   /* Save */
@@ -224,16 +246,17 @@ void page_destination_new(creq *r, cresp *w) {
   else if (!agree) problem = "Tick \"I agree\" to the data privacy statement to save; nothing was saved.";
   if (problem) {
     w->status = 400;
-    add_form(r, w, problem, p && p->key && use_key ? p : NULL, type, display, form_url, agree, user);
+    add_form(r, w, problem, p && p->key && use_key ? p : NULL, type, region, display, form_url, agree, user);
     return;
   }
-  dest_add_options o = {.name = display, .display_name = display, .type = type, .api_url = url, .key = use_key,
+  dest_add_options o = {.name = display, .display_name = display, .type = type, .region = region, .api_url = url,
+                        .key = use_key,
                         .export_user = user && *user ? user : r->user.name, .rate_limit = -1, .max_profiles = -1,
                         .accept_privacy = true, .connect_timeout_ms = 15000};
   store_destination d;
   if (dest_add(r->c->s, r->c->db_path, &o, &d, &err) != SEG_OK) {
     w->status = 400;
-    add_form(r, w, err.msg, p && p->key && use_key == p->key ? p : NULL, type, display, form_url, agree, user);
+    add_form(r, w, err.msg, p && p->key && use_key == p->key ? p : NULL, type, region, display, form_url, agree, user);
     return;
   }
   pending_forget(r->c, r->token_hash);
