@@ -489,6 +489,7 @@ void page_destination_save(creq *r, cresp *w) {
   }
   dest_configure_options o = {.name = d.name, .email = req_form(r, "email"), .first_name = req_form(r, "first_name"),
                               .last_name = req_form(r, "last_name"), .maps = maps, .n_maps = n_maps,
+                              .replace_maps = f != NULL, /* the form's text is the whole mapping: empty clears it */
                               .segments = n ? buf_str(&segs) : NULL, .schedule = -1};
   dest_configure_result res = {0};
   seg_err err;

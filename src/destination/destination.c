@@ -621,6 +621,11 @@ seg_code dest_configure(store *s, const dest_configure_options *o, dest_configur
     if (!o->last_name[0]) c.last_name_attr[0] = '\0';
     else rc = check_attr(&sc, "--last-name", o->last_name, false, c.last_name_attr, err);
   }
+  if (rc == SEG_OK && !o->n_maps && o->replace_maps) {
+    free(c.fields);
+    c.fields = NULL;
+    c.n_fields = 0;
+  }
   if (rc == SEG_OK && o->n_maps) {
     store_field_map *maps = calloc(o->n_maps, sizeof *maps);
     if (!maps) rc = seg_err_set(err, SEG_ENOMEM, "out of memory");

@@ -94,6 +94,7 @@ typedef struct dest_configure_options {
   const char *email, *first_name, *last_name; /* NULL: unchanged ("" clears first/last) */
   const char **maps;                           /* "ATTR=Field" or "ATTR=custom:Name"; replace the mapping when n_maps > 0 */
   size_t n_maps;
+  bool replace_maps;                           /* replace the mapping with maps even when n_maps is 0 (clears it) */
   const char *segments;                        /* "A,B": replaces the list */
   const char *on_leave;                        /* "remove" | "keep" */
   int schedule;                                /* -1 unchanged, 0 off, 1 on */

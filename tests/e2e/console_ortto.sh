@@ -50,4 +50,24 @@ unlike "$json" "$KEY1" "its key is not shown"
 isnt "$(sqlite3 "$DB" 'SELECT count(*) FROM destinations' 2>/dev/null)" "" "the store holds it"
 unlike "$(sqlite3 "$DB" .dump 2>/dev/null)" "$KEY1" "and never the key in clear"
 
+# the destination's mapping: the further mappings' text is the whole list, so emptying it clears it
+seg segment create Spain --rule 'Country = "spain"' >/dev/null
+web admin GET "/destination?name=Ortto%20EU"
+is "$STATUS" 200 "the destination's page opens"
+web admin POST /destination/save --data-urlencode "csrf=$CSRF" --data-urlencode "name=Ortto EU" \
+  --data-urlencode "email=Email" --data-urlencode "first_name=FirstName" --data-urlencode "last_name=" \
+  --data-urlencode "segment=Spain" --data-urlencode $'fields=City=city\nLoyaltyTier=custom:Tier'
+is "$STATUS" 303 "Save stores the mapping"
+json=$(seg export show "Ortto EU" --json)
+like "$json" '"City"' "City is mapped"
+like "$json" '"Tier"' "and LoyaltyTier to the custom field Tier"
+web admin POST /destination/save --data-urlencode "csrf=$CSRF" --data-urlencode "name=Ortto EU" \
+  --data-urlencode "email=Email" --data-urlencode "first_name=FirstName" --data-urlencode "last_name=" \
+  --data-urlencode "segment=Spain" --data-urlencode "fields="
+is "$STATUS" 303 "Save with the further mappings emptied"
+json=$(seg export show "Ortto EU" --json)
+unlike "$json" '"City"' "clears City's mapping"
+unlike "$json" '"Tier"' "and Tier's"
+like "$json" '"FirstName"' "and keeps the first name"
+
 done_testing
