@@ -77,6 +77,10 @@ $(BUILD)/tests/replay_sim: fuzz/fuzz_sim.c tests/fuzz/replay.c $(call SIM_API_SR
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Isim/core $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDFLAGS)
 
+$(BUILD)/tests/replay_ortto_sim: fuzz/fuzz_ortto_sim.c tests/fuzz/replay.c $(call SIM_API_SRC,ortto) $(SIM_CORE_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isim/core $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDFLAGS)
+
 $(BUILD)/tests/replay_%: fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libsegship.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ fuzz/fuzz_$*.c tests/fuzz/replay.c $(BUILD)/libsegship.a $(PKG_LIBS) $(LDFLAGS)
@@ -135,8 +139,12 @@ fuzz:
 	        -artifact_prefix=build-fuzz/$$n- \
 	        build-fuzz/corpus/$$n fuzz/corpus/$$n; done
 
-# The simulator's target links autopilot-sim's own sources (all but its main), not segship's.
+# The simulators' targets link the simulator's own sources (all but its main), not segship's.
 build-fuzz/fuzz_sim: fuzz/fuzz_sim.c $(call SIM_API_SRC,autopilot) $(SIM_CORE_SRC)
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isim/core $(FUZZ_SAN) \
+	    -fsanitize=fuzzer $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS)
+
+build-fuzz/fuzz_ortto_sim: fuzz/fuzz_ortto_sim.c $(call SIM_API_SRC,ortto) $(SIM_CORE_SRC)
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isim/core $(FUZZ_SAN) \
 	    -fsanitize=fuzzer $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS)
 
