@@ -73,13 +73,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsegship.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libsegship.a $(TEST_LIBS) $(PKG_LIBS) $(LDFLAGS)
 
 # The fuzz targets replayed over their corpora with the regular compiler (tests/fuzz/replay.c).
-$(BUILD)/tests/replay_sim: fuzz/fuzz_sim.c tests/fuzz/replay.c $(call SIM_API_SRC,autopilot) $(SIM_CORE_SRC)
+$(BUILD)/tests/replay_sim: fuzz/fuzz_sim.c fuzz/sim_fuzz.h tests/fuzz/replay.c $(call SIM_API_SRC,autopilot) $(SIM_CORE_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isim/core $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -Isim/core $(SIM_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIBS) $(LDFLAGS)
 
-$(BUILD)/tests/replay_ortto_sim: fuzz/fuzz_ortto_sim.c tests/fuzz/replay.c $(call SIM_API_SRC,ortto) $(SIM_CORE_SRC)
+$(BUILD)/tests/replay_ortto_sim: fuzz/fuzz_ortto_sim.c fuzz/sim_fuzz.h tests/fuzz/replay.c $(call SIM_API_SRC,ortto) $(SIM_CORE_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isim/core $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -Isim/core $(SIM_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIBS) $(LDFLAGS)
 
 $(BUILD)/tests/replay_%: fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libsegship.a
 	@mkdir -p $(@D)
@@ -140,13 +140,13 @@ fuzz:
 	        build-fuzz/corpus/$$n fuzz/corpus/$$n; done
 
 # The simulators' targets link the simulator's own sources (all but its main), not segship's.
-build-fuzz/fuzz_sim: fuzz/fuzz_sim.c $(call SIM_API_SRC,autopilot) $(SIM_CORE_SRC)
+build-fuzz/fuzz_sim: fuzz/fuzz_sim.c fuzz/sim_fuzz.h $(call SIM_API_SRC,autopilot) $(SIM_CORE_SRC)
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isim/core $(FUZZ_SAN) \
-	    -fsanitize=fuzzer $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS)
+	    -fsanitize=fuzzer $(SIM_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIBS)
 
-build-fuzz/fuzz_ortto_sim: fuzz/fuzz_ortto_sim.c $(call SIM_API_SRC,ortto) $(SIM_CORE_SRC)
+build-fuzz/fuzz_ortto_sim: fuzz/fuzz_ortto_sim.c fuzz/sim_fuzz.h $(call SIM_API_SRC,ortto) $(SIM_CORE_SRC)
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isim/core $(FUZZ_SAN) \
-	    -fsanitize=fuzzer $(SIM_CFLAGS) -o $@ $^ $(SIM_LIBS)
+	    -fsanitize=fuzzer $(SIM_CFLAGS) -o $@ $(filter %.c,$^) $(SIM_LIBS)
 
 build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libsegship.a
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Wshadow -Wno-unused-parameter -Isrc $(FUZZ_SAN) \
