@@ -11,9 +11,9 @@ commands=(
   "init" "profiles import" "profiles count" "profiles show" "profiles list" "profiles generate" "schema"
   "segment create" "segment update" "segment delete" "segment list" "segment show" "segment refresh" "segment preview"
   "user add" "user update" "user remove" "user list"
-  "destination add" "destination list" "destination show" "destination remove" "destination rotate-key"
+  "destination add" "destination update" "destination list" "destination show" "destination remove" "destination rotate-key"
   "export configure" "export show" "export run" "export history" "export errors"
-  "source add" "source add --postgres URI" "source list" "source show" "source remove" "refresh" "schedule set" "schedule show" "serve"
+  "source add" "source add --postgres URI" "source update" "source list" "source show" "source remove" "refresh" "schedule set" "schedule show" "serve"
 )
 
 cat <<'HEAD'

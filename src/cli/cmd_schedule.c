@@ -185,6 +185,7 @@ const cli_command cli_source_commands[] = {
     {"add", cmd_source_add, NULL, "a file, or a PostgreSQL table or query (--postgres), of profiles to import at each refresh"},
     {"list", cmd_source_list, NULL, "every source"},
     {"show", cmd_source_show, NULL, "one source's settings (never a password)"},
+    {"update", cli_source_update, NULL, "change how a source is read (file, deletions, connection, timeout, incremental column)"},
     {"remove", cmd_source_remove, NULL, "stop importing a source"},
     {NULL, NULL, NULL, NULL},
 };

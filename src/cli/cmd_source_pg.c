@@ -13,8 +13,7 @@
 enum { OPT_POSTGRES = 300, OPT_TABLE, OPT_QUERY, OPT_ID, OPT_MODE, OPT_CHANGED, OPT_REPLACE, OPT_PASSWORD_FILE,
        OPT_TIMEOUT, OPT_MAX_DELETE };
 
-/* "30s", "500ms", "5m", "1h", or seconds; 0 means no limit. */
-static bool parse_timeout(const char *v, int64_t *ms) {
+bool cli_parse_pg_timeout(const char *v, int64_t *ms) {
   char *end;
   errno = 0;
   long long n = strtoll(v, &end, 10);
@@ -97,7 +96,7 @@ int cli_source_add_postgres(cli_ctx *ctx, int argc, char **argv) {
         snprintf(src.mode, sizeof src.mode, "%s", v);
         break;
       case OPT_TIMEOUT:
-        if (!parse_timeout(v, &src.statement_timeout_ms))
+        if (!cli_parse_pg_timeout(v, &src.statement_timeout_ms))
           return cli_usage_error(ctx, "--statement-timeout '%s' is not a duration such as 30s, 500ms or 5m", v);
         break;
       case 1:

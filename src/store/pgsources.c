@@ -124,6 +124,27 @@ seg_code store_pg_source_remove(store *s, const char *name, seg_err *err) {
   return SEG_OK;
 }
 
+seg_code store_pg_source_update(store *s, const store_pg_source *src, seg_err *err) {
+  sqlite3_stmt *st;
+  seg_code rc = store__prep(s,
+                            "UPDATE pg_sources SET uri = ?, changed_column = ?, replace = ?, password_file = ?, "
+                            "statement_timeout_ms = ?, max_delete = ?, high_water = ? WHERE source_id = ?",
+                            &st, err, "updating a source");
+  if (rc != SEG_OK) return rc;
+  sqlite3_bind_text(st, 1, src->uri, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, src->changed_column, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 3, src->replace);
+  sqlite3_bind_text(st, 4, src->password_file ? src->password_file : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 5, src->statement_timeout_ms);
+  sqlite3_bind_int(st, 6, src->max_delete);
+  sqlite3_bind_text(st, 7, src->high_water ? src->high_water : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 8, src->id);
+  if ((rc = store__step_done(s, st, err, "updating a source")) != SEG_OK) return rc;
+  if (sqlite3_changes(store__db(s)) == 0)
+    return seg_err_set(err, SEG_ENOTFOUND, "the source '%s' was removed meanwhile; nothing was changed", src->name);
+  return SEG_OK;
+}
+
 seg_code store_pg_source_set_high_water(store *s, int64_t id, const char *value, seg_err *err) {
   sqlite3_stmt *st;
   seg_code rc = store__prep(s, "UPDATE pg_sources SET high_water = ? WHERE source_id = ?", &st, err,

@@ -33,6 +33,9 @@ seg_code store_pg_sources_list(store *s, store_pg_source **out, size_t *n, seg_e
 void store_pg_sources_free(store_pg_source *list, size_t n);
 /* Removes source name; SEG_ENOTFOUND when there is none. */
 seg_code store_pg_source_remove(store *s, const char *name, seg_err *err);
+/* Saves what `source update` may change (by id): the URI, the changed column and its high-water
+ * mark, replace, the password file, the statement timeout and max_delete. */
+seg_code store_pg_source_update(store *s, const store_pg_source *src, seg_err *err);
 /* Records the high-water mark of source id (inside the import's transaction). */
 seg_code store_pg_source_set_high_water(store *s, int64_t id, const char *value, seg_err *err);
 /* True when a file source has this name (names are shared by both kinds). */

@@ -32,6 +32,22 @@ seg_code store_source_add(store *s, const store_source *src, seg_err *err) {
   return r == SQLITE_DONE ? SEG_OK : store__sqlite_err(s, err, "adding a source");
 }
 
+seg_code store_source_update(store *s, const store_source *src, seg_err *err) {
+  sqlite3_stmt *st;
+  seg_code rc = store__prep(s, "UPDATE sources SET path = ?, format = ?, replace = ?, max_delete = ? WHERE source_id = ?",
+                            &st, err, "updating a source");
+  if (rc != SEG_OK) return rc;
+  sqlite3_bind_text(st, 1, src->path, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, src->format, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 3, src->replace);
+  sqlite3_bind_int(st, 4, src->max_delete);
+  sqlite3_bind_int64(st, 5, src->id);
+  if ((rc = store__step_done(s, st, err, "updating a source")) != SEG_OK) return rc;
+  if (sqlite3_changes(store__db(s)) == 0)
+    return seg_err_set(err, SEG_ENOTFOUND, "the source '%s' was removed meanwhile; nothing was changed", src->name);
+  return SEG_OK;
+}
+
 seg_code store_source_remove(store *s, const char *name, seg_err *err) {
   sqlite3_stmt *st;
   seg_code rc = store__prep(s, "DELETE FROM sources WHERE name = ?", &st, err, "removing a source");

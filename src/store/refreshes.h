@@ -16,6 +16,8 @@ typedef struct store_source {
 } store_source;
 
 seg_code store_source_add(store *s, const store_source *src, seg_err *err);
+/* Saves a file source's path, format, replace and max_delete (by id). */
+seg_code store_source_update(store *s, const store_source *src, seg_err *err);
 seg_code store_source_remove(store *s, const char *name, seg_err *err);
 seg_code store_sources_list(store *s, store_source **out, size_t *n, seg_err *err);
 
