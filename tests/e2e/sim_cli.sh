@@ -25,10 +25,12 @@ is "$RC" 1 "--allow-remote lets a remote address through to the bind"
 unlike "$ERR" "loopback" "and the loopback guard says nothing"
 
 # loopback addresses in all their spellings start
-DIRECT=0
 start_direct() { # FLAGS...: starts the simulator, prints its first line, stops it
-  DIRECT=$((DIRECT + 1))
-  local out="$TAP_TMP/direct.$DIRECT.out"
+  # A file of its own for each start: called in $(...), a counter would not outlive the call, and
+  # a reused file could still hold the previous start's line when the new one has not yet
+  # truncated it (the redirection happens in the child, after the fork).
+  local out
+  out=$(mktemp "$TAP_TMP/direct.XXXXXX")
   "$SIM_BIN" "$@" >"$out" 2>"$out.err" &
   local pid=$!
   wait_until grep -q '^listening on ' "$out"
