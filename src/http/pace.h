@@ -16,9 +16,12 @@
 /* Once a server has shown it allows no burst, requests are spaced wider than 1/rate by a margin,
  * so that the jitter between leaving the client and reaching the server's limiter does not make
  * one arrive early: it starts at MARGIN and doubles on each 429 that comes too soon after the last,
- * up to MARGIN_MAX; past that, a 429 is overload (docs/exports.md, "Pace"). */
+ * up to twice MARGIN; past that, a 429 is overload (docs/exports.md, "Pace"). */
 #define HTTP_PACE_NO_BURST_MARGIN 0.02
-#define HTTP_PACE_NO_BURST_MARGIN_MAX 0.04
+/* SEGSHIP_PACE_MARGIN (a fraction, 0 to 0.5) replaces HTTP_PACE_NO_BURST_MARGIN for one run: a
+ * benchmarking knob (bench/pace_margin.sh), read in http_client_new only. */
+#define HTTP_PACE_MARGIN_ENV "SEGSHIP_PACE_MARGIN"
+#define HTTP_PACE_MARGIN_ENV_MAX 0.5
 /* A 429 fewer than this many successful calls after the previous one is overload, not jitter. */
 #define HTTP_PACE_OVERLOAD_CALLS 100
 
@@ -36,7 +39,9 @@ typedef struct http_pace {
   double tokens;
   double last_ms;    /* when tokens were last refilled */
   double hold_until; /* no request before this (a Retry-After, or a pause after a 429) */
-  double margin;     /* learned from a 429 (0: not yet): space requests by (1 + margin) / rate */
+  bool no_burst;     /* learned from a 429: the server refuses a request a hair early */
+  double margin;     /* once no_burst: requests spaced by (1 + margin) / rate */
+  double margin_base; /* the first margin (HTTP_PACE_NO_BURST_MARGIN); it widens to twice that */
   bool seen_429;
   long ok_since_429; /* successful calls since the last 429 */
   http_pace_window windows[HTTP_PACE_MAX_WINDOWS];
@@ -44,6 +49,9 @@ typedef struct http_pace {
 } http_pace;
 
 void http_pace_init(http_pace *p, double rate, double burst, double now_ms);
+/* Replaces the first no-burst margin (for measuring it: bench/pace_margin.sh); 0 to
+ * HTTP_PACE_MARGIN_ENV_MAX, before any request. */
+void http_pace_set_margin(http_pace *p, double margin);
 /* Adds the windows of spec ("200/10s,600/60s"; NULL or "": none). 0, or -1 when memory runs
  * out or spec is not valid (check it first with http_pace_parse_limit). */
 int http_pace_set_windows(http_pace *p, const char *spec);
@@ -57,7 +65,7 @@ void http_pace_untake(http_pace *p, double now_ms);
  * Without one: the first 429 (or one after HTTP_PACE_OVERLOAD_CALLS good calls) pauses one
  * interval, keeps the rate and spaces requests with the no-burst margin from then on; a 429 sooner
  * after the previous one doubles the margin (one interval's pause, the rate kept) while it is
- * under HTTP_PACE_NO_BURST_MARGIN_MAX, and is overload after that: a second's pause, a lower rate. */
+ * under twice the first margin, and is overload after that: a second's pause, a lower rate. */
 void http_pace_throttled(http_pace *p, double now_ms, double retry_after_ms);
 /* A call succeeded: the rate creeps back toward the configured one. */
 void http_pace_ok(http_pace *p);

@@ -101,9 +101,9 @@ static void test_throttle_pauses_and_recovers(void **state) {
   /* another 429 fewer than HTTP_PACE_OVERLOAD_CALLS calls later: a wider margin, the rate kept */
   double now = 50 + 2 * interval;
   http_pace_throttled(&p, now, 0);
-  assert_true(p.margin == HTTP_PACE_NO_BURST_MARGIN_MAX);
+  assert_true(p.margin == 2 * HTTP_PACE_NO_BURST_MARGIN);
   assert_true(p.current == 10);
-  now += 100.0 * (1 + HTTP_PACE_NO_BURST_MARGIN_MAX);
+  now += 100.0 * (1 + 2 * HTTP_PACE_NO_BURST_MARGIN);
   assert_true(http_pace_take(&p, now) == 0);
   /* and one more, the margin at its widest: overload, a second's pause and a lower rate */
   http_pace_throttled(&p, now, 0);
@@ -225,7 +225,7 @@ static void test_strict_limiter_at_the_floor(void **state) {
     server s = {.kind = LIM_STRICT, .rate = rates[i]};
     outcome o = drive(&p, &s, 1000);
     assert_true(o.refused >= 1);                   /* 1/rate exactly is sometimes early by a hair */
-    assert_true(p.margin > 0);                     /* which the pacer learns ... */
+    assert_true(p.no_burst);                        /* which the pacer learns ... */
     assert_true(p.current == rates[i]);            /* ... without cutting the rate */
     assert_true(o.refused_settled * 100 <= o.calls); /* at most one 429 per 100 calls once settled */
     assert_true(o.last_ms <= 1.05 * floor_ms(o.calls, rates[i]));
@@ -276,6 +276,32 @@ static void test_overload_still_slows_down(void **state) {
   http_pace_free(&p);
 }
 
+static void test_margin_set_for_measuring(void **state) {
+  /* the benchmarking knob (SEGSHIP_PACE_MARGIN) replaces the first margin; it widens to twice that */
+  http_pace p;
+  http_pace_init(&p, 10, 1, 0);
+  http_pace_set_margin(&p, 0);
+  assert_true(http_pace_take(&p, 0) == 0);
+  http_pace_throttled(&p, 50, 0);
+  assert_true(p.no_burst);
+  assert_true(p.margin == 0);                      /* learned, but spaced by exactly 1/rate */
+  assert_true(http_pace_take(&p, 149) > 0);
+  assert_true(http_pace_take(&p, 150) == 0);
+  assert_true(http_pace_take(&p, 250) == 0);
+  http_pace_throttled(&p, 251, 0);                 /* at its widest (twice 0): overload */
+  assert_true(p.current < 10);
+  http_pace_free(&p);
+  http_pace_init(&p, 10, 1, 0);
+  http_pace_set_margin(&p, 0.01);
+  http_pace_set_margin(&p, 0.9);                   /* out of range: ignored */
+  http_pace_throttled(&p, 0, 0);
+  assert_true(p.margin == 0.01);
+  http_pace_throttled(&p, 200, 0);
+  assert_true(p.margin == 0.02);
+  assert_true(p.current == 10);
+  http_pace_free(&p);
+}
+
 static void test_parse_limit(void **state) {
   double rate;
   char win[128], why[200];
@@ -303,7 +329,8 @@ int main(void) {
       cmocka_unit_test(test_windows_hold_both_limits), cmocka_unit_test(test_untake_gives_back),
       cmocka_unit_test(test_throttle_pauses_and_recovers), cmocka_unit_test(test_strict_limiter_at_the_floor),
       cmocka_unit_test(test_bucket_limiter_at_the_floor), cmocka_unit_test(test_window_limiter_at_the_floor),
-      cmocka_unit_test(test_overload_still_slows_down), cmocka_unit_test(test_parse_limit),
+      cmocka_unit_test(test_overload_still_slows_down), cmocka_unit_test(test_margin_set_for_measuring),
+      cmocka_unit_test(test_parse_limit),
   };
   return cmocka_run_group_tests_name("pace", tests, NULL, NULL);
 }
