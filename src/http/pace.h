@@ -16,14 +16,19 @@
 /* Once a server has shown it allows no burst, requests are spaced wider than 1/rate by a margin,
  * so that the jitter between leaving the client and reaching the server's limiter does not make
  * one arrive early: it starts at MARGIN and doubles on each 429 that comes too soon after the last,
- * up to twice MARGIN; past that, a 429 is overload (docs/exports.md, "Pace"). */
+ * up to twice MARGIN; past that, dense 429s are overload (docs/exports.md, "Pace"). */
 #define HTTP_PACE_NO_BURST_MARGIN 0.02
 /* SEGSHIP_PACE_MARGIN (a fraction, 0 to 0.5) replaces HTTP_PACE_NO_BURST_MARGIN for one run: a
  * benchmarking knob (bench/pace_margin.sh), read in http_client_new only. */
 #define HTTP_PACE_MARGIN_ENV "SEGSHIP_PACE_MARGIN"
 #define HTTP_PACE_MARGIN_ENV_MAX 0.5
-/* A 429 fewer than this many successful calls after the previous one is overload, not jitter. */
+/* A 429 fewer than this many successful calls after the previous one widens the margin. */
 #define HTTP_PACE_OVERLOAD_CALLS 100
+/* Once the margin is at its widest, a 429 fewer than this many successful calls after the previous
+ * one is overload: a limiter slower than the rate refuses again and again, where the jitter of a
+ * loaded machine (a stalled request, the next one arriving too soon after it) refuses one request
+ * now and then, which costs one interval, not a second and a lower rate (BENCHMARKS.md). */
+#define HTTP_PACE_DENSE_CALLS 10
 
 typedef struct http_pace_window {
   int limit;         /* at most this many requests ... */
@@ -65,7 +70,8 @@ void http_pace_untake(http_pace *p, double now_ms);
  * Without one: the first 429 (or one after HTTP_PACE_OVERLOAD_CALLS good calls) pauses one
  * interval, keeps the rate and spaces requests with the no-burst margin from then on; a 429 sooner
  * after the previous one doubles the margin (one interval's pause, the rate kept) while it is
- * under twice the first margin, and is overload after that: a second's pause, a lower rate. */
+ * under twice the first margin; after that, a 429 fewer than HTTP_PACE_DENSE_CALLS calls after the
+ * previous one is overload (a second's pause, a lower rate) and a sparser one costs an interval. */
 void http_pace_throttled(http_pace *p, double now_ms, double retry_after_ms);
 /* A call succeeded: the rate creeps back toward the configured one. */
 void http_pace_ok(http_pace *p);
