@@ -186,11 +186,12 @@ void http_pace_untake(http_pace *p, double now_ms) {
 
 void http_pace_throttled(http_pace *p, double now_ms, double retry_after_ms) {
   bool repeated = p->seen_429 && p->ok_since_429 < HTTP_PACE_OVERLOAD_CALLS;
-  bool dense = p->seen_429 && p->ok_since_429 < HTTP_PACE_DENSE_CALLS;
+  if (p->seen_429 && p->ok_since_429 < HTTP_PACE_DENSE_CALLS) p->dense_429s++;
+  else p->dense_429s = 0;
   p->seen_429 = true;
   p->ok_since_429 = 0;
   double widest = 2 * p->margin_base;
-  if (retry_after_ms <= 0 && p->rate > 0 && (!p->no_burst || !dense || p->margin < widest)) {
+  if (retry_after_ms <= 0 && p->rate > 0 && (!p->no_burst || p->dense_429s < 2 || p->margin < widest)) {
     /* Early by a hair against a limiter without burst: wait one interval, keep the rate, and
      * space requests with a margin from now on (a wider one if the last did not do). */
     refill(p, now_ms);

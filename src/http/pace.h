@@ -24,11 +24,12 @@
 #define HTTP_PACE_MARGIN_ENV_MAX 0.5
 /* A 429 fewer than this many successful calls after the previous one widens the margin. */
 #define HTTP_PACE_OVERLOAD_CALLS 100
-/* Once the margin is at its widest, a 429 fewer than this many successful calls after the previous
- * one is overload: a limiter slower than the rate refuses again and again, where the jitter of a
- * loaded machine (a stalled request, the next one arriving too soon after it) refuses one request
- * now and then, which costs one interval, not a second and a lower rate (BENCHMARKS.md). */
-#define HTTP_PACE_DENSE_CALLS 10
+/* Once the margin is at its widest, two 429s in a row each fewer than this many successful calls
+ * after the previous one are overload: a limiter slower than the rate refuses every other request
+ * or so, where the jitter of a loaded machine (a stalled request, the next one arriving too soon
+ * after it) refuses one request now and then, which costs one interval, not a second and a lower
+ * rate. Measured under load (BENCHMARKS.md): jitter 429s came 5 to 95 calls apart, overload's 1 or 2. */
+#define HTTP_PACE_DENSE_CALLS 4
 
 typedef struct http_pace_window {
   int limit;         /* at most this many requests ... */
@@ -49,6 +50,7 @@ typedef struct http_pace {
   double margin_base; /* the first margin (HTTP_PACE_NO_BURST_MARGIN); it widens to twice that */
   bool seen_429;
   long ok_since_429; /* successful calls since the last 429 */
+  int dense_429s;    /* 429s in a row that came fewer than HTTP_PACE_DENSE_CALLS calls after the last */
   http_pace_window windows[HTTP_PACE_MAX_WINDOWS];
   int n_windows;
 } http_pace;
@@ -70,8 +72,9 @@ void http_pace_untake(http_pace *p, double now_ms);
  * Without one: the first 429 (or one after HTTP_PACE_OVERLOAD_CALLS good calls) pauses one
  * interval, keeps the rate and spaces requests with the no-burst margin from then on; a 429 sooner
  * after the previous one doubles the margin (one interval's pause, the rate kept) while it is
- * under twice the first margin; after that, a 429 fewer than HTTP_PACE_DENSE_CALLS calls after the
- * previous one is overload (a second's pause, a lower rate) and a sparser one costs an interval. */
+ * under twice the first margin; after that, the second of two 429s in a row that each came fewer
+ * than HTTP_PACE_DENSE_CALLS calls after the previous is overload (a second's pause, a lower rate),
+ * and any other costs an interval. */
 void http_pace_throttled(http_pace *p, double now_ms, double retry_after_ms);
 /* A call succeeded: the rate creeps back toward the configured one. */
 void http_pace_ok(http_pace *p);

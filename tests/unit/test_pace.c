@@ -305,7 +305,7 @@ static void test_window_limiter_at_the_floor(void **state) {
 
 static void test_sparse_429s_cost_an_interval(void **state) {
   /* at the widest margin, a 429 twenty calls after the last is jitter (a stalled request): one
-   * interval's pause, the rate kept; one three calls after the last is overload */
+   * interval's pause, the rate kept; two in a row, each a few calls after the last, are overload */
   http_pace p;
   http_pace_init(&p, 10, 1, 0);
   double now = 0;
@@ -321,7 +321,11 @@ static void test_sparse_429s_cost_an_interval(void **state) {
   assert_true(http_pace_take(&p, now + interval) == 0);
   for (int i = 0; i < 3; i++) http_pace_ok(&p);
   now += 2 * interval;
-  http_pace_throttled(&p, now, 0);
+  http_pace_throttled(&p, now, 0);                 /* three calls after the last: one is not enough */
+  assert_true(p.current == 10);
+  http_pace_ok(&p);
+  now += 2 * interval;
+  http_pace_throttled(&p, now, 0);                 /* one call after that: overload */
   assert_true(p.current < 10);
   assert_true(http_pace_take(&p, now + 999) > 0);
   http_pace_free(&p);
@@ -352,7 +356,8 @@ static void test_margin_set_for_measuring(void **state) {
   assert_true(http_pace_take(&p, 149) > 0);
   assert_true(http_pace_take(&p, 150) == 0);
   assert_true(http_pace_take(&p, 250) == 0);
-  http_pace_throttled(&p, 251, 0);                 /* at its widest (twice 0): overload */
+  http_pace_throttled(&p, 251, 0);
+  http_pace_throttled(&p, 252, 0);                 /* at its widest (twice 0), the second in a row: overload */
   assert_true(p.current < 10);
   http_pace_free(&p);
   http_pace_init(&p, 10, 1, 0);
