@@ -16,7 +16,18 @@
 /* Once a server has shown it allows no burst, requests are spaced wider than 1/rate by a margin,
  * so that the jitter between leaving the client and reaching the server's limiter does not make
  * one arrive early: it starts at MARGIN and doubles on each 429 that comes too soon after the last,
- * up to twice MARGIN; past that, dense 429s are overload (docs/exports.md, "Pace"). */
+ * up to twice MARGIN; past that, dense 429s are overload (docs/exports.md, "Pace").
+ * Measured (bench/pace_margin.sh, BENCHMARKS.md): 20,000 new contacts at 25 r/s against a strict
+ * limiter, medians of 3, on the 2-core machine with other builds beside (load 3 to 5):
+ *   margin                     0%    0.5%  1%    2%    4%    8%
+ *   ratio                      1.23  1.48  1.25  1.16  1.07  1.12
+ *   429s (of about 210 calls)  32    26    30    23    6     2
+ *   the same, a busy loop beside as well:
+ *   ratio                      1.45  1.27  1.17  1.20  1.22  1.20
+ *   429s                       27    18    22    18    10    9
+ * No margin kept 1 429 per 100 calls and x1.05 under that load; idle, 2% did (x1.011, one 429;
+ * 100,000 at 5 r/s in 204.3 s). 2% is kept: a wider one costs its width on every run, idle ones
+ * included, and doubled it would break x1.05 and the 210 s of 100,000 at 5 r/s by itself. */
 #define HTTP_PACE_NO_BURST_MARGIN 0.02
 /* SEGSHIP_PACE_MARGIN (a fraction, 0 to 0.5) replaces HTTP_PACE_NO_BURST_MARGIN for one run: a
  * benchmarking knob (bench/pace_margin.sh), read in http_client_new only. */
