@@ -16,6 +16,7 @@ for b in bench/import.sh bench/segments.sh bench/postgres.sh bench/export.sh ben
   bash "$b" "$build" >>"$rows" || echo "| $b failed | | | | |" >>"$rows"
 done
 echo "running bench/pace.sh ..." >&2
+pace_load=$(cut -d' ' -f1-3 /proc/loadavg)
 bash bench/pace.sh "$build" >"$pace" || echo "bench/pace.sh failed" >"$pace"
 echo "running bench/sim/run.sh ..." >&2
 # the simulator's own row (what, result, machine, command) in this table's columns
@@ -35,8 +36,11 @@ bash bench/sim/run.sh "$build" 2>/dev/null | awk -F'|' 'NF > 3 {printf "|%s|%s| 
   echo
   echo "## Pacing against each kind of rate limiter"
   echo
-  echo "20,000 new contacts into autopilot-sim at 25 r/s, one run each (\`bash bench/pace.sh $build\`);"
-  echo "target: at most 1.05 × the floor and at most 2 429s for every limiter kind."
+  echo "20,000 new contacts at 25 r/s into autopilot-sim, and into ortto-sim at Ortto's 200/10s, medians of"
+  echo "${BENCH_RUNS:-3} runs (\`bash bench/pace.sh $build\`); target: at most 1.05 × the floor and at most 2 429s"
+  echo "for every limiter kind. Floors: at a rate, (calls − 1) / rate; with fixed windows of N per S seconds, the"
+  echo "first at the first call, ⌊(calls − 1) / N⌋ × S (n/a when every call fits in the first window). Load average"
+  echo "when it started: $pace_load."
   echo
   cat "$pace"
   echo

@@ -73,6 +73,11 @@ libpq's own variables, for a PostgreSQL source without \fB\-\-password\-file\fR 
 .TP
 .B SEGSHIP_BACKOFF_MS
 The first retry delay of an export, in milliseconds (default 500).
+.TP
+.B SEGSHIP_PACE_MARGIN
+A benchmarking knob, not a setting: the first safety margin on the spacing once a destination
+has shown it allows no burst, as a fraction (default 0.02, measured in BENCHMARKS.md; 0 to 0.5;
+anything else stops the run). \fIbench/pace_margin.sh\fR measures it.
 .SH FILES
 .TP
 .I segship.db

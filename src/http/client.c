@@ -142,6 +142,19 @@ seg_code http_client_new(const http_config *cfg, http_client **out, seg_err *err
     }
   }
   http_pace_init(&c->pace, c->cfg.rate, 1, now_ms());
+  /* The benchmarking knob that replaces the no-burst margin (bench/pace_margin.sh measures it). */
+  const char *margin = getenv(HTTP_PACE_MARGIN_ENV);
+  if (margin && *margin) {
+    char *end;
+    double m = strtod(margin, &end);
+    if (end == margin || *end || !(m >= 0 && m <= HTTP_PACE_MARGIN_ENV_MAX)) {
+      http_client_free(c);
+      return seg_err_set(err, SEG_EINVAL,
+                         "%s is not a fraction from 0 to %g (such as 0.02); it is a benchmarking knob: unset it",
+                         HTTP_PACE_MARGIN_ENV, HTTP_PACE_MARGIN_ENV_MAX);
+    }
+    http_pace_set_margin(&c->pace, m);
+  }
   if (http_pace_set_windows(&c->pace, cfg->windows) != 0) {
     http_client_free(c);
     return seg_err_set(err, SEG_EINVAL, "the rate windows '%s' are not valid; set them again with --rate-limit",

@@ -18,6 +18,11 @@ void http_pace_init(http_pace *p, double rate, double burst, double now_ms) {
   p->tokens = p->burst;
   p->last_ms = now_ms;
   p->hold_until = 0;
+  p->margin_base = HTTP_PACE_NO_BURST_MARGIN;
+}
+
+void http_pace_set_margin(http_pace *p, double margin) {
+  if (margin >= 0 && margin <= HTTP_PACE_MARGIN_ENV_MAX) p->margin_base = margin;
 }
 
 /* Parses one "N/S[unit]" window; 0 on success. */
@@ -121,7 +126,7 @@ void http_pace_free(http_pace *p) {
 
 /* The rate requests are released at: the rate in force, less the margin once no burst is allowed. */
 static double spacing_rate(const http_pace *p) {
-  return p->current / (1.0 + p->margin);
+  return p->current / (1.0 + (p->no_burst ? p->margin : 0));
 }
 
 static void refill(http_pace *p, double now_ms) {
@@ -130,7 +135,7 @@ static void refill(http_pace *p, double now_ms) {
     /* Until the server has shown it allows no burst, one token more than the burst may gather, so
      * that a request released late (a loaded machine wakes late) does not push back all the rest:
      * the next one catches up. Without burst, spacing is kept from the actual release instead. */
-    double cap = p->margin > 0 ? p->burst : p->burst + 1;
+    double cap = p->no_burst ? p->burst : p->burst + 1;
     if (p->tokens > cap) p->tokens = cap;
     p->last_ms = now_ms;
   }
@@ -181,14 +186,21 @@ void http_pace_untake(http_pace *p, double now_ms) {
 
 void http_pace_throttled(http_pace *p, double now_ms, double retry_after_ms) {
   bool repeated = p->seen_429 && p->ok_since_429 < HTTP_PACE_OVERLOAD_CALLS;
+  if (p->seen_429 && p->ok_since_429 < HTTP_PACE_DENSE_CALLS) p->dense_429s++;
+  else p->dense_429s = 0;
   p->seen_429 = true;
   p->ok_since_429 = 0;
-  if (retry_after_ms <= 0 && p->rate > 0 && (!repeated || p->margin < HTTP_PACE_NO_BURST_MARGIN_MAX)) {
+  double widest = 2 * p->margin_base;
+  if (retry_after_ms <= 0 && p->rate > 0 && (!p->no_burst || p->dense_429s < 2 || p->margin < widest)) {
     /* Early by a hair against a limiter without burst: wait one interval, keep the rate, and
      * space requests with a margin from now on (a wider one if the last did not do). */
     refill(p, now_ms);
-    if (p->margin == 0) p->margin = HTTP_PACE_NO_BURST_MARGIN;
-    else if (repeated) p->margin = fmin(2 * p->margin, HTTP_PACE_NO_BURST_MARGIN_MAX);
+    if (!p->no_burst) {
+      p->no_burst = true;
+      p->margin = p->margin_base;
+    } else if (repeated) {
+      p->margin = fmin(2 * p->margin, widest);
+    }
     p->tokens = 0;
     double pause = 1000.0 / spacing_rate(p);
     if (now_ms + pause > p->hold_until) p->hold_until = now_ms + pause;
