@@ -53,6 +53,16 @@ static void free_session(store_import *imp) {
   free(imp);
 }
 
+/* A failure of the temporary table: a full disk is that of SQLite's temporary files, not the store's. */
+static seg_code seen_sqlite_err(store_import *imp, seg_err *err) {
+  if (sqlite3_errcode(store__db(imp->s)) == SQLITE_FULL)
+    return seg_err_set(err, SEG_EIO,
+                       "the disk holding SQLite's temporary files is full (the import records there which profiles it "
+                       "saw: in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp); free some space there or set TMPDIR to "
+                       "a larger disk, and try again; nothing was changed");
+  return store__sqlite_err(imp->s, err, "recording the profiles the import saw");
+}
+
 const store_schema *store_import_schema(const store_import *imp) { return &imp->schema; }
 int store_import_id_index(const store_import *imp) { return imp->id_index; }
 
@@ -74,7 +84,7 @@ seg_code store_import_begin(store *s, const char *id_name, store_import **out, s
                    "CREATE TEMP TABLE IF NOT EXISTS import_seen(pid INTEGER PRIMARY KEY, line INTEGER); "
                    "DELETE FROM temp.import_seen",
                    NULL, NULL, NULL) != SQLITE_OK) {
-    rc = store__sqlite_err(s, err, "starting the import");
+    rc = seen_sqlite_err(imp, err);
     goto fail;
   }
   for (size_t i = 0; i < imp->schema.n; i++)
@@ -178,7 +188,7 @@ static seg_code seen_mark(store_import *imp, int64_t pid, int64_t line, int64_t 
   else sqlite3_bind_null(st, 2);
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
-  if (rc != SQLITE_DONE) return store__sqlite_err(imp->s, err, "recording the profiles the import saw");
+  if (rc != SQLITE_DONE) return seen_sqlite_err(imp, err);
   if (sqlite3_changes(store__db(imp->s)) == 1) {
     imp->seen_n++;
     return SEG_OK;
@@ -192,7 +202,7 @@ static seg_code seen_mark(store_import *imp, int64_t pid, int64_t line, int64_t 
   rc = sqlite3_step(st);
   *first = rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER ? sqlite3_column_int64(st, 0) : -1;
   sqlite3_reset(st);
-  if (rc != SQLITE_ROW) return store__sqlite_err(imp->s, err, "recording the profiles the import saw");
+  if (rc != SQLITE_ROW) return seen_sqlite_err(imp, err);
   return SEG_OK;
 }
 
