@@ -18,12 +18,14 @@ struct store_import {
   int64_t now;
   unsigned schema_gen, stmt_gen; /* statements are rebuilt when the schema grows */
   sqlite3_stmt *lookup, *fetch, *insert, *update;
-  /* The profiles the file named: pid -> the file line (UINT32_MAX: a rejected row), a hash table
-   * (open addressing, a power-of-two size at most half full) so that its size follows the number
-   * of rows, never the value of a row id. */
-  int64_t *seen_pid;             /* 0: an empty slot */
-  uint32_t *seen_line;
-  size_t seen_cap, seen_n;
+  /* The profiles the file named, in the temporary table temp.import_seen(pid, line) of the store's
+   * connection (line NULL: a rejected row), so that the memory it takes never follows the number
+   * of rows nor the value of a row id: SQLite's temporary store is a file paged through a small
+   * cache. It lives in the import's transaction: a rollback or a killed process takes it along. */
+  sqlite3_stmt *seen_add, *seen_get;
+  int64_t seen_n;                /* rows in temp.import_seen */
+  seg_code seen_failed;          /* a failure of store_import_mark_seen, reported by the next call */
+  seg_err seen_err;
   seg_value *merged;             /* scratch: the full row being written */
   char **owned;                  /* scratch: text copied out of a fetched row */
   char (*bind_scratch)[24];      /* scratch: dates formatted for binding, one per attribute */
@@ -32,6 +34,9 @@ struct store_import {
 };
 
 static void finalize_stmts(store_import *imp) {
+  sqlite3_finalize(imp->seen_add);
+  sqlite3_finalize(imp->seen_get);
+  imp->seen_add = imp->seen_get = NULL;
   sqlite3_finalize(imp->lookup);
   sqlite3_finalize(imp->fetch);
   sqlite3_finalize(imp->insert);
@@ -42,12 +47,20 @@ static void finalize_stmts(store_import *imp) {
 static void free_session(store_import *imp) {
   finalize_stmts(imp);
   store_schema_free(&imp->schema);
-  free(imp->seen_pid);
-  free(imp->seen_line);
   free(imp->merged);
   free(imp->owned);
   free(imp->bind_scratch);
   free(imp);
+}
+
+/* A failure of the temporary table: a full disk is that of SQLite's temporary files, not the store's. */
+static seg_code seen_sqlite_err(store_import *imp, seg_err *err) {
+  if (sqlite3_errcode(store__db(imp->s)) == SQLITE_FULL)
+    return seg_err_set(err, SEG_EIO,
+                       "the disk holding SQLite's temporary files is full (the import records there which profiles it "
+                       "saw: in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp); free some space there or set TMPDIR to "
+                       "a larger disk, and try again; nothing was changed");
+  return store__sqlite_err(imp->s, err, "recording the profiles the import saw");
 }
 
 const store_schema *store_import_schema(const store_import *imp) { return &imp->schema; }
@@ -66,6 +79,14 @@ seg_code store_import_begin(store *s, const char *id_name, store_import **out, s
     return rc;
   }
   if ((rc = store_schema_load(s, &imp->schema, err)) != SEG_OK) goto fail;
+  /* Created inside the transaction: a rollback drops it again. */
+  if (sqlite3_exec(store__db(s),
+                   "CREATE TEMP TABLE IF NOT EXISTS import_seen(pid INTEGER PRIMARY KEY, line INTEGER); "
+                   "DELETE FROM temp.import_seen",
+                   NULL, NULL, NULL) != SQLITE_OK) {
+    rc = seen_sqlite_err(imp, err);
+    goto fail;
+  }
   for (size_t i = 0; i < imp->schema.n; i++)
     if (imp->schema.attrs[i].is_id) imp->id_index = (int)i;
   if (imp->id_index < 0) {
@@ -153,47 +174,36 @@ static seg_code build_stmts(store_import *imp, seg_err *err) {
   return rc;
 }
 
-static size_t seen_slot(const int64_t *pids, size_t cap, int64_t pid) {
-  uint64_t h = (uint64_t)pid * 0x9E3779B97F4A7C15ull;
-  size_t i = (size_t)(h >> 32) & (cap - 1);
-  while (pids[i] != 0 && pids[i] != pid) i = (i + 1) & (cap - 1);
-  return i;
-}
-
-static int seen_mark(store_import *imp, int64_t pid, int64_t line) {
-  if (pid <= 0) return 0; /* SQLite gives profiles positive row ids */
-  if ((imp->seen_n + 1) * 2 > imp->seen_cap) {
-    size_t cap = imp->seen_cap ? imp->seen_cap * 2 : 1024;
-    int64_t *np = calloc(cap, sizeof *np);
-    uint32_t *nl = calloc(cap, sizeof *nl);
-    if (!np || !nl) {
-      free(np);
-      free(nl);
-      return -1;
-    }
-    for (size_t i = 0; i < imp->seen_cap; i++) {
-      if (imp->seen_pid[i] == 0) continue;
-      size_t j = seen_slot(np, cap, imp->seen_pid[i]);
-      np[j] = imp->seen_pid[i];
-      nl[j] = imp->seen_line[i];
-    }
-    free(imp->seen_pid);
-    free(imp->seen_line);
-    imp->seen_pid = np;
-    imp->seen_line = nl;
-    imp->seen_cap = cap;
+/* Records that the import saw profile pid at line (0: in a rejected row). *first is 0 when pid
+ * is new to the import, else the line it was first seen at (-1: a rejected row). */
+static seg_code seen_mark(store_import *imp, int64_t pid, int64_t line, int64_t *first, seg_err *err) {
+  *first = 0;
+  if (!imp->seen_add &&
+      sqlite3_prepare_v3(store__db(imp->s), "INSERT OR IGNORE INTO temp.import_seen(pid, line) VALUES(?, ?)", -1,
+                         SQLITE_PREPARE_PERSISTENT, &imp->seen_add, NULL) != SQLITE_OK)
+    return store__sqlite_err(imp->s, err, "preparing the import");
+  sqlite3_stmt *st = imp->seen_add;
+  sqlite3_bind_int64(st, 1, pid);
+  if (line > 0) sqlite3_bind_int64(st, 2, line);
+  else sqlite3_bind_null(st, 2);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return seen_sqlite_err(imp, err);
+  if (sqlite3_changes(store__db(imp->s)) == 1) {
+    imp->seen_n++;
+    return SEG_OK;
   }
-  size_t i = seen_slot(imp->seen_pid, imp->seen_cap, pid);
-  if (imp->seen_pid[i] == 0) imp->seen_n++;
-  imp->seen_pid[i] = pid;
-  imp->seen_line[i] = line > 0 && line < UINT32_MAX ? (uint32_t)line : UINT32_MAX;
-  return 0;
-}
-
-static uint32_t seen_line(const store_import *imp, int64_t pid) {
-  if (imp->seen_cap == 0 || pid <= 0) return 0;
-  size_t i = seen_slot(imp->seen_pid, imp->seen_cap, pid);
-  return imp->seen_pid[i] == pid ? imp->seen_line[i] : 0;
+  if (!imp->seen_get &&
+      sqlite3_prepare_v3(store__db(imp->s), "SELECT line FROM temp.import_seen WHERE pid = ?", -1,
+                         SQLITE_PREPARE_PERSISTENT, &imp->seen_get, NULL) != SQLITE_OK)
+    return store__sqlite_err(imp->s, err, "preparing the import");
+  st = imp->seen_get;
+  sqlite3_bind_int64(st, 1, pid);
+  rc = sqlite3_step(st);
+  *first = rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER ? sqlite3_column_int64(st, 0) : -1;
+  sqlite3_reset(st);
+  if (rc != SQLITE_ROW) return seen_sqlite_err(imp, err);
+  return SEG_OK;
 }
 
 /* Looks up the profile with this id: *pid (0 when none) and its stored hash. */
@@ -214,26 +224,36 @@ static seg_code lookup(store_import *imp, const char *id, size_t id_len, int64_t
 }
 
 void store_import_mark_seen(store_import *imp, const char *id, size_t id_len) {
-  seg_err ignore;
-  int64_t pid;
+  int64_t pid, first;
   uint8_t hash[16];
-  if (build_stmts(imp, &ignore) != SEG_OK) return;
-  if (lookup(imp, id, id_len, &pid, hash, &ignore) == SEG_OK && pid && !seen_line(imp, pid))
-    seen_mark(imp, pid, UINT32_MAX);
+  if (imp->seen_failed != SEG_OK) return;
+  /* A profile left unmarked would be deleted by --replace: a failure here fails the import. */
+  seg_code rc = build_stmts(imp, &imp->seen_err);
+  if (rc == SEG_OK) rc = lookup(imp, id, id_len, &pid, hash, &imp->seen_err);
+  if (rc == SEG_OK && pid) rc = seen_mark(imp, pid, 0, &first, &imp->seen_err);
+  imp->seen_failed = rc;
+}
+
+/* The failure store_import_mark_seen recorded, if any, as this call's error. */
+static seg_code seen_failure(store_import *imp, seg_err *err) {
+  if (imp->seen_failed == SEG_OK) return SEG_OK;
+  if (err) *err = imp->seen_err;
+  return imp->seen_failed;
 }
 
 seg_code store_import_row(store_import *imp, int64_t line, const char *id, size_t id_len, const seg_value *values,
                           const bool *present, store_row_result *result, seg_err *err) {
-  seg_code rc = build_stmts(imp, err);
+  seg_code rc = seen_failure(imp, err);
+  if (rc == SEG_OK) rc = build_stmts(imp, err);
   if (rc != SEG_OK) return rc;
   const store_schema *sc = &imp->schema;
-  int64_t pid;
+  int64_t pid, first = 0;
   uint8_t old_hash[16];
   if ((rc = lookup(imp, id, id_len, &pid, old_hash, err)) != SEG_OK) return rc;
-  if (pid && seen_line(imp, pid)) {
-    uint32_t first = seen_line(imp, pid);
-    char first_s[24] = "an earlier line";
-    if (first != UINT32_MAX) snprintf(first_s, sizeof first_s, "line %u", first);
+  if (pid && (rc = seen_mark(imp, pid, line, &first, err)) != SEG_OK) return rc;
+  if (first) {
+    char first_s[32] = "an earlier line";
+    if (first > 0) snprintf(first_s, sizeof first_s, "line %lld", (long long)first);
     return seg_err_set(err, SEG_EINVAL,
                        "profile id '%.*s' appears twice, at %s and line %lld; ids must be unique in one file, so "
                        "nothing was imported",
@@ -312,69 +332,49 @@ seg_code store_import_row(store_import *imp, int64_t line, const char *id, size_
   }
   for (size_t i = 0; i < n_owned; i++) free(imp->owned[i]);
   if (step != SQLITE_DONE) return store__sqlite_err(imp->s, err, "writing a profile");
-  if (seen_mark(imp, pid, line) != 0) return seg_err_set(err, SEG_ENOMEM, "out of memory during the import");
+  if (*result == STORE_ROW_INSERTED) return seen_mark(imp, pid, line, &first, err);
   return SEG_OK;
 }
 
 /* With --replace: deletes the stored profiles the file did not name, unless they are more than
  * max_delete_pct percent of the profiles stored before the import (then SEG_ELIMIT, and the
- * caller rolls everything back). */
+ * caller rolls everything back). Every profile the import saw is stored (none is deleted before
+ * this step), so the unseen ones number count(profiles) - count(seen), and one statement deletes
+ * them; the number it deleted is checked against that count. */
 static seg_code delete_unseen(store_import *imp, int max_delete_pct, seg_err *err) {
-  sqlite3 *db = store__db(imp->s);
-  sqlite3_stmt *sel, *del;
-  if (sqlite3_prepare_v2(db, "SELECT pid FROM profiles", -1, &sel, NULL) != SQLITE_OK)
-    return store__sqlite_err(imp->s, err, "finding profiles to delete");
-  int64_t *doomed = NULL;
-  size_t n = 0, cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-    int64_t pid = sqlite3_column_int64(sel, 0);
-    if (seen_line(imp, pid)) continue;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 1024;
-      int64_t *p = realloc(doomed, cap * sizeof *p);
-      if (!p) {
-        free(doomed);
-        sqlite3_finalize(sel);
-        return seg_err_set(err, SEG_ENOMEM, "out of memory finding profiles to delete");
-      }
-      doomed = p;
-    }
-    doomed[n++] = pid;
-  }
-  sqlite3_finalize(sel);
-  if (rc != SQLITE_DONE) {
-    free(doomed);
-    return store__sqlite_err(imp->s, err, "finding profiles to delete");
-  }
+  sqlite3_stmt *st;
+  seg_code rc = store__prep(imp->s, "SELECT count(*) FROM profiles", &st, err, "finding profiles to delete");
+  if (rc != SEG_OK) return rc;
+  int64_t stored = -1;
+  if (sqlite3_step(st) == SQLITE_ROW) stored = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (stored < 0) return store__sqlite_err(imp->s, err, "finding profiles to delete");
+  int64_t n = stored - imp->seen_n;
+  if (n < 0) return seg_err_set(err, SEG_EINTERNAL, "the import saw more profiles than are stored; nothing was changed");
   /* The profiles stored before this import: the ones it did not insert. */
-  int64_t before = (int64_t)imp->seen_n - imp->counts.inserted + (int64_t)n;
-  if (max_delete_pct < 100 && n > 0 && (int64_t)n * 100 > (int64_t)max_delete_pct * before) {
-    free(doomed);
-    int64_t need = ((int64_t)n * 100 + before - 1) / before;
+  int64_t before = stored - imp->counts.inserted;
+  if (max_delete_pct < 100 && n > 0 && n * 100 > (int64_t)max_delete_pct * before) {
+    int64_t need = (n * 100 + before - 1) / before;
     return seg_err_set(err, SEG_ELIMIT,
-                       "--replace would delete %zu of the %lld stored profiles (%lld%%), more than the limit of %d%%; "
+                       "--replace would delete %lld of the %lld stored profiles (%lld%%), more than the limit of %d%%; "
                        "nothing was changed. Check that the file is complete; if these deletions are intended, "
                        "run again with --max-delete %lld (--max-delete 100 turns the check off)",
-                       n, (long long)before, (long long)need, max_delete_pct, (long long)need);
+                       (long long)n, (long long)before, (long long)need, max_delete_pct, (long long)need);
   }
-  if (sqlite3_prepare_v2(db, "DELETE FROM profiles WHERE pid = ?", -1, &del, NULL) != SQLITE_OK) {
-    free(doomed);
-    return store__sqlite_err(imp->s, err, "deleting profiles");
-  }
-  seg_code result = SEG_OK;
-  for (size_t i = 0; i < n; i++) {
-    sqlite3_bind_int64(del, 1, doomed[i]);
-    if (sqlite3_step(del) != SQLITE_DONE) {
-      result = store__sqlite_err(imp->s, err, "deleting profiles");
-      break;
-    }
-    sqlite3_reset(del);
-  }
-  sqlite3_finalize(del);
-  free(doomed);
-  if (result == SEG_OK) imp->counts.deleted = (int64_t)n;
-  return result;
+  if (n == 0) return SEG_OK;
+  rc = store__prep(imp->s, "DELETE FROM profiles WHERE pid NOT IN (SELECT pid FROM temp.import_seen)", &st, err,
+                   "deleting profiles");
+  if (rc != SEG_OK) return rc;
+  int step = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (step != SQLITE_DONE) return store__sqlite_err(imp->s, err, "deleting profiles");
+  int64_t deleted = sqlite3_changes64(store__db(imp->s));
+  if (deleted != n)
+    return seg_err_set(err, SEG_EINTERNAL,
+                       "--replace found %lld profiles to delete but deleted %lld; nothing was changed", (long long)n,
+                       (long long)deleted);
+  imp->counts.deleted = n;
+  return SEG_OK;
 }
 
 static seg_code record_import(store_import *imp, const char *source, const char *format, int64_t rejected,
@@ -412,9 +412,11 @@ static seg_code settle_types(store_import *imp, seg_err *err) {
 
 seg_code store_import_finish(store_import *imp, bool replace, int max_delete_pct, const char *source,
                              const char *format, int64_t rejected, store_import_counts *counts, seg_err *err) {
+  seg_code rc = seen_failure(imp, err);
   finalize_stmts(imp);
-  seg_code rc = SEG_OK;
-  if (replace) rc = delete_unseen(imp, max_delete_pct, err);
+  if (rc == SEG_OK && replace) rc = delete_unseen(imp, max_delete_pct, err);
+  if (rc == SEG_OK && sqlite3_exec(store__db(imp->s), "DROP TABLE temp.import_seen", NULL, NULL, NULL) != SQLITE_OK)
+    rc = store__sqlite_err(imp->s, err, "ending the import");
   if (rc == SEG_OK) rc = settle_types(imp, err);
   if (rc == SEG_OK) rc = record_import(imp, source, format, rejected, err);
   if (rc == SEG_OK) rc = store_tx_commit(imp->s, err);
