@@ -6,29 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/segship_lib.sh"
 
-# actual_fields: {"segment": [emails whose field "In segment" is true]} in the simulator.
-actual_fields() {
-  curl -s "$SIM_URL/__sim/state?key=$KEY1" | jq -c --arg k "$KEY1" '[.accounts[$k].contacts[] | (.Email | ascii_downcase) as $e |
-    .custom_fields[] | select(.kind | startswith("In ")) | select(.value == true) | {seg: .kind[3:], email: $e}]
-    | group_by(.seg) | map({key: .[0].seg, value: ([.[].email] | sort)}) | from_entries'
-}
-
-# fields_exact DEST DESC: each segment's field is true for exactly its members (valid emails).
-fields_exact() {
-  local want got
-  want=$(expected_state "$1" | jq -c '.lists | with_entries(select(.value | length > 0))')
-  got=$(actual_fields)
-  if [[ $(jq -n --argjson w "$want" --argjson g "$got" '$w == $g') == true ]]; then
-    pass "$2"
-  else
-    printf '%s' "$want" >"$TAP_TMP/fw.json"
-    printf '%s' "$got" >"$TAP_TMP/fg.json"
-    fail "$2" "$(jq -n -c --slurpfile W "$TAP_TMP/fw.json" --slurpfile G "$TAP_TMP/fg.json" '$W[0] as $w | $G[0] as $g |
-      [($w + $g | keys[]) as $k | {seg: $k, missing: (($w[$k] // []) - ($g[$k] // []) | length),
-       extra: (($g[$k] // []) - ($w[$k] // []) | length)}]')"
-  fi
-}
-
 lists_count() { curl -s "$SIM_URL/__sim/state?key=$KEY1" | jq '.accounts[].lists | length'; }
 lists_state() { curl -s "$SIM_URL/__sim/state?key=$KEY1" | jq -c '[.accounts[].lists[] | {title, n: (.contacts | length)}]'; }
 false_fields() {
