@@ -320,6 +320,8 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
     if (e->upsert) plan->to_upsert++;
     if (e->rename) plan->renames++;
     if (e->email && !e->upsert && !e->joins && !e->field_on && !e->field_off) plan->unchanged++;
+    plan->field_sets += __builtin_popcountll(e->field_on);
+    plan->field_clears += __builtin_popcountll(e->field_off);
     plan->field_changes += __builtin_popcountll(e->field_on) + __builtin_popcountll(e->field_off);
     /* For the guard, a person counts once per segment: in its list or its field, leaving either. */
     uint64_t gone = e->leaves | (fields ? e->field_off : 0), had = (lists ? e->have : 0) | (fields ? e->have_field : 0);

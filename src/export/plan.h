@@ -37,6 +37,7 @@ typedef struct export_person {
   /* run state */
   bool failed;         /* a call for this person failed: later phases skip it */
   bool upserted;       /* confirmed in this run */
+  bool fields_confirmed; /* its membership fields confirmed (and counted) in this run */
 } export_person;
 
 typedef struct export_problem {
@@ -56,6 +57,7 @@ typedef struct export_plan {
   int64_t additions[STORE_EXPORT_MAX_SEGMENTS], removals[STORE_EXPORT_MAX_SEGMENTS];
   int64_t total_additions, total_removals;
   int64_t field_changes;     /* membership fields set true or false (in the bulk upserts) */
+  int64_t field_sets, field_clears; /* of which set true, set false */
   int64_t confirmed[STORE_EXPORT_MAX_SEGMENTS]; /* each list's members as confirmed by earlier runs */
 } export_plan;
 

@@ -530,6 +530,8 @@ report:
     rep->run.contacts_upserted = plan.to_upsert;
     rep->run.list_additions = plan.total_additions;
     rep->run.list_removals = plan.total_removals;
+    rep->run.field_sets = plan.field_sets;
+    rep->run.field_clears = plan.field_clears;
   }
 done:
   for (size_t k = 0; k < cfg.n_segments; k++) snprintf(rep->targets[k], sizeof rep->targets[k], "%s", e.targets[k]);

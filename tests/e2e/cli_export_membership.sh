@@ -6,6 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/segship_lib.sh"
 
+true_fields() { actual_fields | jq '[.[] | length] | add // 0'; }
 lists_count() { curl -s "$SIM_URL/__sim/state?key=$KEY1" | jq '.accounts[].lists | length'; }
 lists_state() { curl -s "$SIM_URL/__sim/state?key=$KEY1" | jq -c '[.accounts[].lists[] | {title, n: (.contacts | length)}]'; }
 false_fields() {
@@ -39,6 +40,9 @@ calls=$(jq .api_calls <<<"$json")
   || fail "too many calls: $calls for $contacts contacts"
 is "$(lists_count)" 0 "field mode creates no list"
 fields_exact ap "after the first field-mode run each field is true for exactly its segment"
+# the run record counts the memberships it set, as fields, not as list additions
+is "$(jq .field_sets <<<"$json")" "$(true_fields)" "field_sets counts each field set true"
+is "$(jq -c '[.field_clears, .list_additions, .list_removals]' <<<"$json")" "[0,0,0]" "and no field cleared, no list touched"
 is "$(jq '.custom | keys | length' <<<"$(curl -s "$SIM_URL/v1/contacts/custom_fields" -H "autopilotapikey: $KEY1" |
   jq '{custom: (map({(.name): .key}) | add)}')")" 3 "Autopilot has the two membership fields and the mapped one"
 key=$(curl -s "$SIM_URL/v1/contacts/custom_fields" -H "autopilotapikey: $KEY1" | jq -r '.[] | select(.name == "In Big spenders") | .key')
@@ -49,12 +53,26 @@ seg segment update "Spain" --rule 'Country = "spain" and Orders > 2' >/dev/null
 seg segment update "Big spenders" --rule 'LifetimeValue > 250' >/dev/null
 seg segment refresh >/dev/null 2>&1
 plan=$(seg export run ap --dry-run --json)
+plan_text=$(seg export run ap --dry-run)
 json=$(seg export run ap --json)
 is "$(jq -r .status <<<"$json")" succeeded "the run with joins and leaves succeeded"
 (( $(jq .api_calls <<<"$json") <= 6 )) && pass "joins and leaves in a few bulk calls ($(jq .api_calls <<<"$json"))" \
   || fail "joins and leaves took $(jq .api_calls <<<"$json") calls"
 fields_exact ap "after joins and leaves the fields are exact"
 (( $(false_fields) > 0 )) && pass "leavers hold the field false ($(false_fields))" || fail "no field was set false"
+like "$(jq .field_sets <<<"$plan")" '^[1-9][0-9]*$' "the dry run counts the fields to set true"
+like "$(jq .field_clears <<<"$plan")" '^[1-9][0-9]*$' "and those to set false"
+is "$(jq -c '[.field_sets, .field_clears]' <<<"$json")" "$(jq -c '[.field_sets, .field_clears]' <<<"$plan")" \
+  "the run set and cleared what the dry run said"
+is "$(jq -c '[.list_additions, .list_removals]' <<<"$json")" "[0,0]" "field-mode joins and leaves are not list changes"
+hist=$(seg export history ap --json --limit 1)
+is "$(jq -c '.runs[0] | [.field_sets, .field_clears]' <<<"$hist")" "$(jq -c '[.field_sets, .field_clears]' <<<"$json")" \
+  "export history --json keeps them"
+text=$(seg export history ap --limit 1)
+like "$text" "FIELD\+ +FIELD-" "export history shows them in columns"
+like "$(tail -n 1 <<<"$text")" " $(jq .field_sets <<<"$json") +$(jq .field_clears <<<"$json") +0 " "with the run's figures"
+like "$plan_text" "fields 'In <segment>' +$(jq .field_sets <<<"$plan") to set true, $(jq .field_clears <<<"$plan") to set false" \
+  "the text dry run names them"
 w0=$(writes)
 seg export run ap >/dev/null
 is "$(writes)" "$w0" "a rerun with nothing changed writes nothing"
@@ -74,6 +92,8 @@ is "$(writes)" "$w0" "with the rule back nothing is left to write"
 ok "switch to both" seg export configure ap --membership both
 json=$(seg export run ap --json)
 is "$(jq -r .status <<<"$json")" succeeded "the first run in both mode succeeded"
+like "$(jq .list_additions <<<"$json")" '^[1-9][0-9]*$' "the lists filled are list additions"
+is "$(jq .field_sets <<<"$json")" 0 "the fields already true are not set again"
 is_exact ap "in both mode the lists are exact"
 fields_exact ap "in both mode the fields are exact"
 w0=$(writes)
@@ -82,9 +102,11 @@ is "$(writes)" "$w0" "the switch happened once: the next run writes nothing"
 
 # ---- both -> list: every field set false once, the lists kept
 ok "switch to list" seg export configure ap --membership list
+n_true=$(true_fields)
 json=$(seg export run ap --json)
 is "$(jq -r .status <<<"$json")" succeeded "the first run in list mode succeeded"
 is "$(actual_fields)" "{}" "in list mode no membership field is left true"
+is "$(jq -c '[.field_clears, .field_sets]' <<<"$json")" "[$n_true,0]" "field_clears counts the $n_true fields the switch set false"
 is_exact ap "in list mode the lists are exact"
 w0=$(writes)
 seg export run ap >/dev/null
@@ -153,6 +175,25 @@ fields_exact ap "after kill -9 the fields are exact"
 w0=$(writes)
 seg export run ap >/dev/null
 is "$(writes)" "$w0" "and nothing is sent twice after"
+
+# ---- /metrics sums the field counts of the run records
+seg schedule set "0 3 1 1 *" >/dev/null # the service runs nothing during the test
+"$SEGSHIP_BIN" --db "$DB" serve --listen 127.0.0.1:0 2>"$TAP_TMP/serve.log" &
+serve_pid=$!
+port=
+for _ in $(seq 600); do
+  port=$(grep -o 'port=[0-9]*' "$TAP_TMP/serve.log" | head -n1 | cut -d= -f2)
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+hist=$(seg export history ap --json --limit 1000)
+is "$(grep '^segship_export_field_sets_total{destination="ap"}' <<<"$metrics" | awk '{print $2}')" \
+  "$(jq '[.runs[].field_sets] | add' <<<"$hist")" "/metrics: field sets, the sum of the runs'"
+is "$(grep '^segship_export_field_clears_total{destination="ap"}' <<<"$metrics" | awk '{print $2}')" \
+  "$(jq '[.runs[].field_clears] | add' <<<"$hist")" "/metrics: field clears, the sum of the runs'"
+kill -TERM "$serve_pid"
+wait "$serve_pid"
 
 sim_stop
 done_testing
