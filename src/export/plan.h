@@ -59,6 +59,9 @@ typedef struct export_plan {
   int64_t field_changes;     /* membership fields set true or false (in the bulk upserts) */
   int64_t field_sets, field_clears; /* of which set true, set false */
   int64_t confirmed[STORE_EXPORT_MAX_SEGMENTS]; /* each list's members as confirmed by earlier runs */
+  /* The membership mode (all false: list): how the removal guard's message names what goes. */
+  bool no_lists, fields;     /* field: no_lists and fields; both: fields */
+  int64_t list_leaves[STORE_EXPORT_MAX_SEGMENTS], field_offs[STORE_EXPORT_MAX_SEGMENTS]; /* of removals[] */
 } export_plan;
 
 typedef struct export_plan_input {
@@ -82,7 +85,8 @@ void export_plan_free(export_plan *plan);
 int export_plan_held_list(const export_plan *plan, size_t n_lists, int max_removal_pct);
 
 /* The sentence that explains a held run and how to go on, into out (cap bytes): list names
- * the held list, destination the destination. */
+ * the held list (the segment), destination the destination. It names what would go as the plan's
+ * mode carries it: members of the list, the field "In <segment>" set false, or both. */
 void export_plan_hold_message(const export_plan *plan, int list, const char *list_name, const char *destination,
                               int max_removal_pct, char *out, size_t cap);
 

@@ -82,7 +82,10 @@ seg segment update "Spain" --rule 'Country = "spain" and Orders > 9' >/dev/null
 json=$(seg export run ap --json); rc=$?
 is "$rc" 1 "a run turning most fields false is held (exit 1)"
 is "$(jq -r .status <<<"$json")" held "recorded as held"
-like "$(jq -r .message <<<"$json")" "of the [0-9]+ confirmed members of the list 'Spain'" "the message names the segment"
+gone=$(seg export run ap --dry-run --json | jq '.segments[] | select(.segment == "Spain") | .to_remove')
+like "$(jq -r .message <<<"$json")" "^this run would set the field 'In Spain' false on $gone of the [0-9]+ contacts where it is true \([0-9]+%\), more than the limit of 20%; nothing was sent" \
+  "the message names the field that would be cleared, and on how many"
+unlike "$(jq -r .message <<<"$json")" "list" "and no list, in field mode"
 seg segment update "Spain" --rule 'Country = "spain" and Orders > 2' >/dev/null
 w0=$(writes)
 seg export run ap >/dev/null
@@ -99,6 +102,17 @@ fields_exact ap "in both mode the fields are exact"
 w0=$(writes)
 seg export run ap >/dev/null
 is "$(writes)" "$w0" "the switch happened once: the next run writes nothing"
+# the guard in both mode names the list and the field
+seg segment update "Spain" --rule 'Country = "spain" and Orders > 9' >/dev/null
+plan=$(seg export run ap --dry-run --json)
+is "$(jq .would_hold <<<"$plan")" true "in both mode the guard would hold it too"
+gone=$(jq '.segments[] | select(.segment == "Spain") | .to_remove' <<<"$plan")
+json=$(seg export run ap --json)
+is "$(jq -r .status <<<"$json")" held "held in both mode"
+like "$(jq -r .message <<<"$json")" "^this run would remove $gone of the [0-9]+ confirmed members of the segment 'Spain' \($(jq .list_removals <<<"$plan") from its list, $(jq .field_clears <<<"$plan") with the field 'In Spain' set false\) \([0-9]+%\)" \
+  "the both-mode message names the list and the field, with their counts"
+is "$(writes)" "$w0" "a held run writes nothing"
+seg segment update "Spain" --rule 'Country = "spain" and Orders > 2' >/dev/null
 
 # ---- both -> list: every field set false once, the lists kept
 ok "switch to list" seg export configure ap --membership list
