@@ -82,8 +82,10 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
     if (ctx->json) {
       json_t *segs = json_array();
       for (size_t i = 0; i < rep.n_segments; i++)
-        json_array_append_new(segs, json_pack("{s:s, s:I, s:I}", "segment", rep.segment_names[i], "to_add",
-                                              (json_int_t)rep.additions[i], "to_remove", (json_int_t)rep.removals[i]));
+        json_array_append_new(segs, json_pack("{s:s, s:I, s:I, s:I, s:I}", "segment", rep.segment_names[i], "to_add",
+                                              (json_int_t)rep.additions[i], "to_remove", (json_int_t)rep.removals[i],
+                                              "fields_to_set", (json_int_t)rep.field_ons[i], "fields_to_clear",
+                                              (json_int_t)rep.field_offs[i]));
       json_t *j = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b}", "destination", name, "dry_run", 1,
                             "profiles", (json_int_t)rep.run.profiles, "to_upsert", (json_int_t)rep.to_upsert,
                             "renames", (json_int_t)rep.renames, "unchanged", (json_int_t)rep.run.unchanged, "invalid",
@@ -104,9 +106,16 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
       if (rep.lists_to_create && !tags) printf("  lists to create            %lld\n", (long long)rep.lists_to_create);
       if (rep.lists_to_create && tags) printf("  tags new to this export    %lld\n", (long long)rep.lists_to_create);
       const char *what = rep.driver ? rep.driver->membership : "list";
-      for (size_t i = 0; i < rep.n_segments; i++)
-        printf("  %s '%s': +%lld to add, -%lld to remove\n", what, cli_safe(tags ? rep.targets[i] : rep.segment_names[i]),
-               (long long)rep.additions[i], (long long)rep.removals[i]);
+      bool field = strcmp(rep.membership, "field") == 0, both = strcmp(rep.membership, "both") == 0;
+      for (size_t i = 0; i < rep.n_segments; i++) {
+        const char *seg = cli_safe(tags ? rep.targets[i] : rep.segment_names[i]);
+        if (!field)
+          printf("  %s '%s': +%lld to add, -%lld to remove\n", what, seg, (long long)rep.additions[i],
+                 (long long)rep.removals[i]);
+        if (field || both)
+          printf("  field 'In %s': +%lld to set true, -%lld to set false\n", seg, (long long)rep.field_ons[i],
+                 (long long)rep.field_offs[i]);
+      }
       if (rep.run.field_sets || rep.run.field_clears)
         printf("  fields 'In <segment>'      %lld to set true, %lld to set false\n", (long long)rep.run.field_sets,
                (long long)rep.run.field_clears);

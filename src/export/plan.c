@@ -331,6 +331,7 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
       if (e->joins & ((uint64_t)1 << k)) plan->additions[k]++, plan->total_additions++;
       if (e->leaves & ((uint64_t)1 << k)) plan->total_removals++, plan->list_leaves[k]++;
       if (fields && (e->field_off & ((uint64_t)1 << k))) plan->field_offs[k]++;
+      if (e->field_on & ((uint64_t)1 << k)) plan->field_ons[k]++;
       if (gone & ((uint64_t)1 << k)) plan->removals[k]++;
       if (had & ((uint64_t)1 << k)) plan->confirmed[k]++;
     }

@@ -368,6 +368,7 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   e.plan = &plan;
   rep->dry_run = o->dry_run;
   rep->n_segments = cfg.n_segments;
+  snprintf(rep->membership, sizeof rep->membership, "%s", cfg.membership[0] ? cfg.membership : "list");
   for (size_t i = 0; i < cfg.n_segments; i++) snprintf(rep->segment_names[i], 129, "%s", cfg.segment_names[i]);
   snprintf(rep->run.destination, sizeof rep->run.destination, "%s", d.name);
   rep->run.destination_id = d.id;
@@ -522,6 +523,8 @@ report:
   for (size_t k = 0; k < cfg.n_segments; k++) {
     rep->additions[k] = plan.additions[k];
     rep->removals[k] = plan.removals[k];
+    rep->field_ons[k] = plan.field_ons[k];
+    rep->field_offs[k] = plan.field_offs[k];
   }
   if (o->dry_run) {
     rep->run.profiles = plan.profiles;

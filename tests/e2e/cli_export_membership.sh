@@ -73,6 +73,10 @@ like "$text" "FIELD\+ +FIELD-" "export history shows them in columns"
 like "$(tail -n 1 <<<"$text")" " $(jq .field_sets <<<"$json") +$(jq .field_clears <<<"$json") +0 " "with the run's figures"
 like "$plan_text" "fields 'In <segment>' +$(jq .field_sets <<<"$plan") to set true, $(jq .field_clears <<<"$plan") to set false" \
   "the text dry run names them"
+like "$plan_text" "field 'In Spain': \+$(jq '.segments[0].fields_to_set' <<<"$plan") to set true, -$(jq '.segments[0].fields_to_clear' <<<"$plan") to set false" \
+  "per segment, as its field"
+unlike "$plan_text" "list 'Spain'" "a field-mode dry run shows no list"
+is "$(jq '[.segments[].fields_to_set] | add' <<<"$plan")" "$(jq .field_sets <<<"$plan")" "the segments' fields to set add up"
 w0=$(writes)
 seg export run ap >/dev/null
 is "$(writes)" "$w0" "a rerun with nothing changed writes nothing"
