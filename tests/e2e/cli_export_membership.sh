@@ -31,6 +31,14 @@ ok "configure field mode" seg export configure ap --email Email --first-name Fir
 show=$(seg export show ap)
 like "$show" "custom field 'In Big spenders' is true" "export show says how to build the smart segment"
 is "$(seg export show ap --json | jq -r .membership)" field "export show --json says field"
+like "$show" "'Spain': in Autopilot, create a smart segment with the condition: custom field 'In Spain' is true" \
+  "one smart-segment line per segment, naming its field"
+like "$show" "on leave +the field 'In <segment>' is set false" "on leave: the field is set false (--on-leave is about lists)"
+unlike "$show" "removed from the list|list joins|_autopilot_list" "nothing about lists in field mode"
+like "$show" "removal guard +a run removing more than 20% of a segment's fields 'In <segment>' set true" "the guard in field terms"
+is "$(seg export show ap --json | jq -c '[.smart_segments[] | [.segment, .field]]')" '[["Spain","In Spain"],["Big spenders","In Big spenders"]]' \
+  "export show --json gives each segment's field"
+like "$(seg export show ap --json | jq -r '.smart_segments[1].hint')" "custom field 'In Big spenders' is true" "and the hint"
 is "$(seg export run ap --dry-run --json | jq .lists_to_create)" 0 "a field-mode dry run has no list to create"
 json=$(seg export run ap --json)
 is "$(jq -r .status <<<"$json")" succeeded "the field-mode run succeeded"
@@ -97,6 +105,11 @@ is "$(writes)" "$w0" "with the rule back nothing is left to write"
 
 # ---- field -> both: the lists are made and filled once, the fields stay
 ok "switch to both" seg export configure ap --membership both
+show=$(seg export show ap)
+like "$show" "one Autopilot list and one boolean field 'In <segment>' each" "export show in both mode: a list and a field"
+like "$show" "custom field 'In Spain' is true" "with the smart-segment line"
+like "$show" "on leave +removed from the list, and the field 'In <segment>' set false" "on leave: both"
+like "$show" "list joins +bulk" "and how list joins are sent"
 json=$(seg export run ap --json)
 is "$(jq -r .status <<<"$json")" succeeded "the first run in both mode succeeded"
 like "$(jq .list_additions <<<"$json")" '^[1-9][0-9]*$' "the lists filled are list additions"
@@ -120,6 +133,9 @@ seg segment update "Spain" --rule 'Country = "spain" and Orders > 2' >/dev/null
 
 # ---- both -> list: every field set false once, the lists kept
 ok "switch to list" seg export configure ap --membership list
+show=$(seg export show ap)
+unlike "$show" "smart segment|In <segment>" "export show in list mode: no field"
+is "$(seg export show ap --json | jq 'has("smart_segments")')" false "nor in --json"
 n_true=$(true_fields)
 json=$(seg export run ap --json)
 is "$(jq -r .status <<<"$json")" succeeded "the first run in list mode succeeded"
