@@ -291,6 +291,7 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
    * clears them, so no smart segment keeps stale members). */
   bool lists = strcmp(c->membership, "field") != 0, fields = strcmp(c->membership, "list") != 0 && c->membership[0];
   plan->no_lists = !lists;
+  plan->target_word = in->driver ? in->driver->membership : NULL;
   plan->fields = fields;
   for (size_t i = 0; i < plan->n; i++) {
     export_person *e = &plan->people[i];
@@ -367,8 +368,8 @@ void export_plan_hold_message(const export_plan *plan, int list, const char *lis
              (long long)gone, (long long)have, list_name, (long long)plan->list_leaves[list],
              (long long)plan->field_offs[list], list_name);
   else
-    snprintf(what, sizeof what, "remove %lld of the %lld confirmed members of the list '%s'", (long long)gone,
-             (long long)have, list_name);
+    snprintf(what, sizeof what, "remove %lld of the %lld confirmed members of the %s '%s'", (long long)gone,
+             (long long)have, plan->target_word ? plan->target_word : "list", list_name);
   snprintf(out, cap,
            "this run would %s (%lld%%), more than the limit of %d%%; nothing was sent. Check the segments and their "
            "source (a truncated file empties them); if the removals are intended, run 'segship export run %s "

@@ -61,6 +61,7 @@ typedef struct export_plan {
   int64_t confirmed[STORE_EXPORT_MAX_SEGMENTS]; /* each list's members as confirmed by earlier runs */
   /* The membership mode (all false: list): how the removal guard's message names what goes. */
   bool no_lists, fields;     /* field: no_lists and fields; both: fields */
+  const char *target_word;   /* what a segment is at the destination: "list" (NULL) or "tag" (Ortto) */
   int64_t list_leaves[STORE_EXPORT_MAX_SEGMENTS], field_offs[STORE_EXPORT_MAX_SEGMENTS]; /* of removals[] */
   int64_t field_ons[STORE_EXPORT_MAX_SEGMENTS]; /* each segment's field to set true */
 } export_plan;

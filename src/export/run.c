@@ -306,6 +306,13 @@ seg_code export_forget_shared(engine *e, seg_err *err) {
 
 /* ---- the run ---- */
 
+/* The held segment as the destination knows it (an Ortto tag carries the tag prefix), into name. */
+static const char *hold_target(char name[256], const store_export_config *c, const export_driver *drv, int k) {
+  bool tag = drv && drv->membership && strcmp(drv->membership, "tag") == 0;
+  snprintf(name, 256, "%s%s", tag ? c->tag_prefix : "", c->segment_names[k]);
+  return name;
+}
+
 static int lock_destination(const char *db_path, int64_t id, seg_err *err) {
   char path[1100], holder[32];
   snprintf(path, sizeof path, "%s.export-%lld.lock", db_path, (long long)id);
@@ -405,8 +412,9 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     int held = o->allow_large_removal ? -1 : export_plan_held_list(&plan, cfg.n_segments, cfg.max_removal);
     if (held >= 0) {
       rep->held = true;
-      export_plan_hold_message(&plan, held, cfg.segment_names[held], d.name, cfg.max_removal, rep->run.message,
-                               sizeof rep->run.message);
+      char target[256];
+      export_plan_hold_message(&plan, held, hold_target(target, &cfg, e.driver, held), d.name, cfg.max_removal,
+                               rep->run.message, sizeof rep->run.message);
     }
     goto report;
   }
@@ -435,8 +443,9 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     int held = export_plan_held_list(&plan, cfg.n_segments, cfg.max_removal);
     if (held >= 0) {
       rep->held = true;
-      export_plan_hold_message(&plan, held, cfg.segment_names[held], d.name, cfg.max_removal, rep->run.message,
-                               sizeof rep->run.message);
+      char target[256];
+      export_plan_hold_message(&plan, held, hold_target(target, &cfg, e.driver, held), d.name, cfg.max_removal,
+                               rep->run.message, sizeof rep->run.message);
       rc = seg_err_set(err, SEG_ELIMIT, "%s", rep->run.message);
     }
   }
