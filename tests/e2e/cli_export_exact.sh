@@ -15,6 +15,9 @@ declare -A KEYS=([list]=$KEY1 [field]=$KEY2 [both]=00112233445566778899aabbccdde
 FAULTS=(--fail-rate 0.08 --drop-rate 0.03)
 WINDOWS=1/50ms,10/1s # a short and a long window, as Ortto's plans; each clock step lets one request through
 COUNT=600
+# The three destinations export the same segments of one store: what they should hold is computed
+# once per state of the store (the file is removed whenever the store changes).
+EXPECTED_CACHE=$TAP_TMP/expected.cache
 
 # day SEED: a day of changes in the store: purchases (fields change, people join), moved emails,
 # profiles deleted at the source (one in 40), and a rule that a few members no longer match.
@@ -24,6 +27,7 @@ day() {
   seg profiles import "$TAP_TMP/day-less.csv" --replace >/dev/null || BAIL_OUT "the day's import failed"
   seg segment update Spain --rule 'Country = "spain" and Orders != 7' >/dev/null
   seg segment refresh >/dev/null
+  rm -f "$EXPECTED_CACHE"
 }
 
 sim_429s() { curl -s "$SIM_URL/__sim/stats" | jq '.by_status["429"] // 0'; }
@@ -151,6 +155,7 @@ for limiter in bucket strict window; do
   sim_start --api-key "$KEY1" --api-key "$KEY2" --api-key "${KEYS[both]}" --clock manual "${lflags[@]}" "${FAULTS[@]}" \
     --seed 61
   setup_store "$COUNT" 61
+  rm -f "$EXPECTED_CACHE"
   seg segment create Spain --rule 'Country = "spain"' >/dev/null
   seg segment create "Big spenders" --rule 'LifetimeValue > 250' >/dev/null
   for mode in "${MODES[@]}"; do
@@ -205,6 +210,7 @@ TAG_PREFIX="seg: "
 EXACT_KEY=$KEY1
 sim_start --api-key "$KEY1" --clock manual --limiter window --windows "$WINDOWS" "${FAULTS[@]}" --seed 62
 setup_store "$COUNT" 62
+rm -f "$EXPECTED_CACHE"
 seg segment create Spain --rule 'Country = "spain"' >/dev/null
 seg segment create "Big spenders" --rule 'LifetimeValue > 250' >/dev/null
 seg destination add ort --type ortto --api-key-file "$TAP_TMP/key1" --api-url "$SIM_URL" --accept-privacy \
@@ -220,6 +226,7 @@ is_exact ort "ortto/window: after the first run the tags are exactly the segment
 clock_stop
 day 62
 seg segment update "Big spenders" --rule 'LifetimeValue > 150' >/dev/null # more join
+rm -f "$EXPECTED_CACHE"
 plan=$(seg export run ort --dry-run --json)
 is "$(jq .would_hold <<<"$plan")" false "ortto/window: the day's run is not held"
 # merges of 100: two or more, so the run cannot end in one clock step

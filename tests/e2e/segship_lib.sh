@@ -39,8 +39,19 @@ add_destination() {
 
 # expected_state DEST: what Autopilot should hold for DEST's export, from segship's own store:
 # {"contacts": [emails], "lists": {"title": [emails]}} with emails normalised, invalid ones
-# left out and duplicates once.
+# left out and duplicates once. With EXPECTED_CACHE set to a file name, the answer is kept there and
+# read back while the file exists (several destinations with the same segments and an unchanged
+# store: remove the file when the store changes).
 expected_state() {
+  if [[ -n ${EXPECTED_CACHE:-} && -s $EXPECTED_CACHE ]]; then
+    cat "$EXPECTED_CACHE"
+    return
+  fi
+  if [[ -n ${EXPECTED_CACHE:-} ]]; then
+    local cache=$EXPECTED_CACHE
+    EXPECTED_CACHE= expected_state "$1" >"$cache.new" && mv "$cache.new" "$cache" && cat "$cache"
+    return
+  fi
   local dest=$1 segs s
   segs=$(seg export show "$dest" --json | jq -r '.segments[] | if type == "object" then .segment else . end')
   seg profiles list --limit 0 --json |
