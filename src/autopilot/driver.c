@@ -179,8 +179,10 @@ static http_request *ap_build(engine *e, batch *b) {
 }
 
 
-/* The membership fields the upsert carried are what Autopilot now holds. */
+/* The membership fields the upsert carried are what Autopilot now holds; counted once per run
+ * (a person's later upserts in the run, for its other lists, carry the same fields again). */
 static bool confirm_fields(engine *e, export_person *p) {
+  if (p->fields_confirmed) return true;
   for (uint64_t m = p->field_on | p->field_off; m; m &= m - 1) {
     int k = __builtin_ctzll(m);
     seg_err err;
@@ -189,6 +191,9 @@ static bool confirm_fields(engine *e, export_person *p) {
       return false;
     }
   }
+  p->fields_confirmed = true;
+  e->run->field_sets += __builtin_popcountll(p->field_on);
+  e->run->field_clears += __builtin_popcountll(p->field_off);
   return true;
 }
 

@@ -597,6 +597,19 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
                           "max_removal", cfg.max_removal);
     if (ortto) json_object_set_new(o, "tag_prefix", json_string(cfg.tag_prefix));
     else json_object_set_new(o, "membership", json_string(cfg.membership));
+    if (!ortto && strcmp(cfg.membership, "list") != 0 && cfg.membership[0]) {
+      /* field and both modes: the field of each segment, and how to use it in Autopilot */
+      json_t *smart = json_array();
+      for (size_t i = 0; i < cfg.n_segments; i++) {
+        char field[160], hint[400];
+        snprintf(field, sizeof field, "In %s", cfg.segment_names[i]);
+        snprintf(hint, sizeof hint, "in Autopilot, create a smart segment with the condition: custom field '%s' is true",
+                 field);
+        json_array_append_new(smart, json_pack("{s:s, s:s, s:s}", "segment", cfg.segment_names[i], "field", field,
+                                               "hint", hint));
+      }
+      json_object_set_new(o, "smart_segments", smart);
+    }
     cli_print_json(o);
   } else if (ortto_show) {
     printf("export of      %s (Ortto, %s, key %s, runs as %s)\n", d.name, d.api_url, masked, d.export_user);
@@ -655,14 +668,22 @@ int cli_export_show(cli_ctx *ctx, int argc, char **argv) {
                cli_safe(cfg.segment_names[i]), cli_safe(cfg.segment_names[i]));
     printf("profiles       %lld distinct (limit %lld)%s\n", (long long)distinct, (long long)d.max_profiles,
            distinct > d.max_profiles ? "  OVER THE LIMIT: a run will refuse" : "");
-    printf("on leave       %s\n", strcmp(cfg.on_leave, "remove") == 0 ? "removed from the list (never deleted from Autopilot)"
-                                                                        : "kept in the list");
+    bool remove = strcmp(cfg.on_leave, "remove") == 0;
+    /* --on-leave is about lists: a leaver's field is set false whatever it says */
+    if (!lists) printf("on leave       the field 'In <segment>' is set false (never deleted from Autopilot)\n");
+    else if (field)
+      printf("on leave       %s, and the field 'In <segment>' set false (never deleted from Autopilot)\n",
+             remove ? "removed from the list" : "kept in the list");
+    else printf("on leave       %s\n", remove ? "removed from the list (never deleted from Autopilot)" : "kept in the list");
     printf("schedule       %s\n", cfg.schedule ? "runs with every scheduled refresh" : "on demand only");
-    printf("membership     %s\n", strcmp(cfg.list_membership, "bulk") == 0
-                                      ? "bulk (_autopilot_list in the upsert)"
-                                      : "per-contact (one call per existing contact and list)");
+    if (lists) /* how list joins of existing contacts are sent: no list in field mode */
+      printf("list joins     %s\n", strcmp(cfg.list_membership, "bulk") == 0
+                                        ? "bulk (_autopilot_list in the upsert)"
+                                        : "per-contact (one call per existing contact and list)");
     if (cfg.max_removal >= 100) printf("removal guard  off\n");
-    else printf("removal guard  a run removing more than %d%% of a list (of 100 or more) is held\n", cfg.max_removal);
+    else
+      printf("removal guard  a run removing more than %d%% of a %s (of 100 or more) is held\n", cfg.max_removal,
+             !lists ? "segment's fields 'In <segment>' set true" : field ? "list or of its field's members" : "list");
     if (d.rate_limit > 0) printf("rate           %g requests/s\n", d.rate_limit);
     else printf("rate           no limit\n");
   }

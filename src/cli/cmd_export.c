@@ -82,14 +82,18 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
     if (ctx->json) {
       json_t *segs = json_array();
       for (size_t i = 0; i < rep.n_segments; i++)
-        json_array_append_new(segs, json_pack("{s:s, s:I, s:I}", "segment", rep.segment_names[i], "to_add",
-                                              (json_int_t)rep.additions[i], "to_remove", (json_int_t)rep.removals[i]));
+        json_array_append_new(segs, json_pack("{s:s, s:I, s:I, s:I, s:I}", "segment", rep.segment_names[i], "to_add",
+                                              (json_int_t)rep.additions[i], "to_remove", (json_int_t)rep.removals[i],
+                                              "fields_to_set", (json_int_t)rep.field_ons[i], "fields_to_clear",
+                                              (json_int_t)rep.field_offs[i]));
       json_t *j = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b}", "destination", name, "dry_run", 1,
                             "profiles", (json_int_t)rep.run.profiles, "to_upsert", (json_int_t)rep.to_upsert,
                             "renames", (json_int_t)rep.renames, "unchanged", (json_int_t)rep.run.unchanged, "invalid",
                             (json_int_t)rep.run.invalid, "lists_to_create", (json_int_t)rep.lists_to_create,
                             "list_removals", (json_int_t)rep.run.list_removals, "segments", segs, "would_hold",
                             rep.held);
+      json_object_set_new(j, "field_sets", json_integer((json_int_t)rep.run.field_sets));
+      json_object_set_new(j, "field_clears", json_integer((json_int_t)rep.run.field_clears));
       if (rep.held) json_object_set_new(j, "hold_message", json_string(rep.run.message));
       cli_print_json(j);
     } else {
@@ -102,9 +106,19 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
       if (rep.lists_to_create && !tags) printf("  lists to create            %lld\n", (long long)rep.lists_to_create);
       if (rep.lists_to_create && tags) printf("  tags new to this export    %lld\n", (long long)rep.lists_to_create);
       const char *what = rep.driver ? rep.driver->membership : "list";
-      for (size_t i = 0; i < rep.n_segments; i++)
-        printf("  %s '%s': +%lld to add, -%lld to remove\n", what, cli_safe(tags ? rep.targets[i] : rep.segment_names[i]),
-               (long long)rep.additions[i], (long long)rep.removals[i]);
+      bool field = strcmp(rep.membership, "field") == 0, both = strcmp(rep.membership, "both") == 0;
+      for (size_t i = 0; i < rep.n_segments; i++) {
+        const char *seg = cli_safe(tags ? rep.targets[i] : rep.segment_names[i]);
+        if (!field)
+          printf("  %s '%s': +%lld to add, -%lld to remove\n", what, seg, (long long)rep.additions[i],
+                 (long long)rep.removals[i]);
+        if (field || both)
+          printf("  field 'In %s': +%lld to set true, -%lld to set false\n", seg, (long long)rep.field_ons[i],
+                 (long long)rep.field_offs[i]);
+      }
+      if (rep.run.field_sets || rep.run.field_clears)
+        printf("  fields 'In <segment>'      %lld to set true, %lld to set false\n", (long long)rep.run.field_sets,
+               (long long)rep.run.field_clears);
       if (rep.held) printf("the run would be held: %s\n", cli_safe(rep.run.message));
     }
     return 0;
@@ -134,6 +148,9 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
            (long long)r->profiles, (long long)r->contacts_upserted, (long long)r->list_additions,
            (long long)r->list_removals, (long long)r->unchanged, (long long)r->invalid, (long long)r->rejected,
            (long long)r->api_calls, (long long)r->retries, (long long)r->throttled);
+    if (r->field_sets || r->field_clears)
+      printf("  fields set true     %lld\n  fields set false    %lld\n", (long long)r->field_sets,
+             (long long)r->field_clears);
     if (r->invalid) printf("skipped records are listed by 'segship export errors %s'\n", name);
     for (size_t i = 0; tags && i < rep.n_segments && rep.targets[i][0]; i++) {
       char hint[400];
@@ -171,8 +188,8 @@ static int cmd_history(cli_ctx *ctx, int argc, char **argv) {
   json_t *arr = ctx->json ? json_array() : NULL;
   bool found = false;
   if (!ctx->json)
-    printf("%6s  %-24s %-11s %9s %9s %8s %8s %8s %8s %6s\n", "RUN", "STARTED", "STATUS", "PROFILES", "UPSERTED", "ADDED",
-           "REMOVED", "REJECTED", "CALLS", "SECS");
+    printf("%6s  %-24s %-11s %9s %9s %8s %8s %8s %8s %8s %8s %6s\n", "RUN", "STARTED", "STATUS", "PROFILES", "UPSERTED",
+           "ADDED", "REMOVED", "FIELD+", "FIELD-", "REJECTED", "CALLS", "SECS");
   for (size_t i = 0; i < n; i++) {
     if (strcasecmp(all[i].name, name) != 0) continue;
     found = true;
@@ -192,9 +209,10 @@ static int cmd_history(cli_ctx *ctx, int argc, char **argv) {
       char started[25];
       clock_format_ms(r->started_at, started);
       double secs = r->finished_at ? (double)(r->finished_at - r->started_at) / 1000.0 : 0;
-      printf("%6lld  %-24s %-11s %9lld %9lld %8lld %8lld %8lld %8lld %6.1f%s\n", (long long)r->run_id, started,
-             r->status, (long long)r->profiles, (long long)r->contacts_upserted, (long long)r->list_additions,
-             (long long)r->list_removals, (long long)r->rejected, (long long)r->api_calls, secs,
+      printf("%6lld  %-24s %-11s %9lld %9lld %8lld %8lld %8lld %8lld %8lld %8lld %6.1f%s\n", (long long)r->run_id,
+             started, r->status, (long long)r->profiles, (long long)r->contacts_upserted, (long long)r->list_additions,
+             (long long)r->list_removals, (long long)r->field_sets, (long long)r->field_clears, (long long)r->rejected,
+             (long long)r->api_calls, secs,
              r->destination_removed ? "  (destination removed)" : "");
     }
     free(runs);

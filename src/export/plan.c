@@ -290,6 +290,9 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
    * modes; in list mode every field still confirmed true is set false once (a switch back to lists
    * clears them, so no smart segment keeps stale members). */
   bool lists = strcmp(c->membership, "field") != 0, fields = strcmp(c->membership, "list") != 0 && c->membership[0];
+  plan->no_lists = !lists;
+  plan->target_word = in->driver ? in->driver->membership : NULL;
+  plan->fields = fields;
   for (size_t i = 0; i < plan->n; i++) {
     export_person *e = &plan->people[i];
     if (e->email) {
@@ -320,12 +323,16 @@ seg_code export_plan_build(store *s, const export_plan_input *in, export_plan *p
     if (e->upsert) plan->to_upsert++;
     if (e->rename) plan->renames++;
     if (e->email && !e->upsert && !e->joins && !e->field_on && !e->field_off) plan->unchanged++;
+    plan->field_sets += __builtin_popcountll(e->field_on);
+    plan->field_clears += __builtin_popcountll(e->field_off);
     plan->field_changes += __builtin_popcountll(e->field_on) + __builtin_popcountll(e->field_off);
     /* For the guard, a person counts once per segment: in its list or its field, leaving either. */
     uint64_t gone = e->leaves | (fields ? e->field_off : 0), had = (lists ? e->have : 0) | (fields ? e->have_field : 0);
     for (size_t k = 0; k < c->n_segments; k++) {
       if (e->joins & ((uint64_t)1 << k)) plan->additions[k]++, plan->total_additions++;
-      if (e->leaves & ((uint64_t)1 << k)) plan->total_removals++;
+      if (e->leaves & ((uint64_t)1 << k)) plan->total_removals++, plan->list_leaves[k]++;
+      if (fields && (e->field_off & ((uint64_t)1 << k))) plan->field_offs[k]++;
+      if (e->field_on & ((uint64_t)1 << k)) plan->field_ons[k]++;
       if (gone & ((uint64_t)1 << k)) plan->removals[k]++;
       if (had & ((uint64_t)1 << k)) plan->confirmed[k]++;
     }
@@ -350,13 +357,24 @@ void export_plan_hold_message(const export_plan *plan, int list, const char *lis
                               int max_removal_pct, char *out, size_t cap) {
   int64_t have = plan->confirmed[list], gone = plan->removals[list];
   int64_t pct = (gone * 100 + have - 1) / have; /* rounded up: that limit lets the run go */
+  char what[400];
+  if (plan->no_lists) /* field mode: the field "In <segment>" turned false */
+    snprintf(what, sizeof what, "set the field 'In %s' false on %lld of the %lld contacts where it is true", list_name,
+             (long long)gone, (long long)have);
+  else if (plan->fields) /* both: the list and the field */
+    snprintf(what, sizeof what,
+             "remove %lld of the %lld confirmed members of the segment '%s' (%lld from its list, %lld with the "
+             "field 'In %s' set false)",
+             (long long)gone, (long long)have, list_name, (long long)plan->list_leaves[list],
+             (long long)plan->field_offs[list], list_name);
+  else
+    snprintf(what, sizeof what, "remove %lld of the %lld confirmed members of the %s '%s'", (long long)gone,
+             (long long)have, plan->target_word ? plan->target_word : "list", list_name);
   snprintf(out, cap,
-           "this run would remove %lld of the %lld confirmed members of the list '%s' (%lld%%), more than the "
-           "limit of %d%%; nothing was sent. Check the segments and their source (a truncated file empties them); "
-           "if the removals are intended, run 'segship export run %s --allow-large-removal' once, or raise the limit "
-           "with 'segship export configure %s --max-removal %lld'",
-           (long long)gone, (long long)have, list_name, (long long)pct, max_removal_pct, destination, destination,
-           (long long)pct);
+           "this run would %s (%lld%%), more than the limit of %d%%; nothing was sent. Check the segments and their "
+           "source (a truncated file empties them); if the removals are intended, run 'segship export run %s "
+           "--allow-large-removal' once, or raise the limit with 'segship export configure %s --max-removal %lld'",
+           what, (long long)pct, max_removal_pct, destination, destination, (long long)pct);
 }
 
 void export_plan_free(export_plan *plan) {

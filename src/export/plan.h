@@ -37,6 +37,7 @@ typedef struct export_person {
   /* run state */
   bool failed;         /* a call for this person failed: later phases skip it */
   bool upserted;       /* confirmed in this run */
+  bool fields_confirmed; /* its membership fields confirmed (and counted) in this run */
 } export_person;
 
 typedef struct export_problem {
@@ -56,7 +57,13 @@ typedef struct export_plan {
   int64_t additions[STORE_EXPORT_MAX_SEGMENTS], removals[STORE_EXPORT_MAX_SEGMENTS];
   int64_t total_additions, total_removals;
   int64_t field_changes;     /* membership fields set true or false (in the bulk upserts) */
+  int64_t field_sets, field_clears; /* of which set true, set false */
   int64_t confirmed[STORE_EXPORT_MAX_SEGMENTS]; /* each list's members as confirmed by earlier runs */
+  /* The membership mode (all false: list): how the removal guard's message names what goes. */
+  bool no_lists, fields;     /* field: no_lists and fields; both: fields */
+  const char *target_word;   /* what a segment is at the destination: "list" (NULL) or "tag" (Ortto) */
+  int64_t list_leaves[STORE_EXPORT_MAX_SEGMENTS], field_offs[STORE_EXPORT_MAX_SEGMENTS]; /* of removals[] */
+  int64_t field_ons[STORE_EXPORT_MAX_SEGMENTS]; /* each segment's field to set true */
 } export_plan;
 
 typedef struct export_plan_input {
@@ -80,7 +87,8 @@ void export_plan_free(export_plan *plan);
 int export_plan_held_list(const export_plan *plan, size_t n_lists, int max_removal_pct);
 
 /* The sentence that explains a held run and how to go on, into out (cap bytes): list names
- * the held list, destination the destination. */
+ * the held list (the segment), destination the destination. It names what would go as the plan's
+ * mode carries it: members of the list, the field "In <segment>" set false, or both. */
 void export_plan_hold_message(const export_plan *plan, int list, const char *list_name, const char *destination,
                               int max_removal_pct, char *out, size_t cap);
 

@@ -16,6 +16,10 @@ json_t *export_run_json(const store_export_run *r) {
                         "api_calls", (json_int_t)r->api_calls, "retries", (json_int_t)r->retries, "throttled",
                         (json_int_t)r->throttled, "duration_s", duration, "started_at", started, "finished_at",
                         finished, "message", r->message, "full", r->full);
+  if (o) { /* membership fields (field and both modes): not list joins and leaves, so counted apart */
+    json_object_set_new(o, "field_sets", json_integer((json_int_t)r->field_sets));
+    json_object_set_new(o, "field_clears", json_integer((json_int_t)r->field_clears));
+  }
   if (o && r->destination_removed) json_object_set_new(o, "destination_removed", json_true());
   return o;
 }

@@ -306,6 +306,13 @@ seg_code export_forget_shared(engine *e, seg_err *err) {
 
 /* ---- the run ---- */
 
+/* The held segment as the destination knows it (an Ortto tag carries the tag prefix), into name. */
+static const char *hold_target(char name[256], const store_export_config *c, const export_driver *drv, int k) {
+  bool tag = drv && drv->membership && strcmp(drv->membership, "tag") == 0;
+  snprintf(name, 256, "%s%s", tag ? c->tag_prefix : "", c->segment_names[k]);
+  return name;
+}
+
 static int lock_destination(const char *db_path, int64_t id, seg_err *err) {
   char path[1100], holder[32];
   snprintf(path, sizeof path, "%s.export-%lld.lock", db_path, (long long)id);
@@ -368,6 +375,7 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
   e.plan = &plan;
   rep->dry_run = o->dry_run;
   rep->n_segments = cfg.n_segments;
+  snprintf(rep->membership, sizeof rep->membership, "%s", cfg.membership[0] ? cfg.membership : "list");
   for (size_t i = 0; i < cfg.n_segments; i++) snprintf(rep->segment_names[i], 129, "%s", cfg.segment_names[i]);
   snprintf(rep->run.destination, sizeof rep->run.destination, "%s", d.name);
   rep->run.destination_id = d.id;
@@ -404,8 +412,9 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     int held = o->allow_large_removal ? -1 : export_plan_held_list(&plan, cfg.n_segments, cfg.max_removal);
     if (held >= 0) {
       rep->held = true;
-      export_plan_hold_message(&plan, held, cfg.segment_names[held], d.name, cfg.max_removal, rep->run.message,
-                               sizeof rep->run.message);
+      char target[256];
+      export_plan_hold_message(&plan, held, hold_target(target, &cfg, e.driver, held), d.name, cfg.max_removal,
+                               rep->run.message, sizeof rep->run.message);
     }
     goto report;
   }
@@ -434,8 +443,9 @@ seg_code export_run(store *s, const char *db_path, const char *name, const expor
     int held = export_plan_held_list(&plan, cfg.n_segments, cfg.max_removal);
     if (held >= 0) {
       rep->held = true;
-      export_plan_hold_message(&plan, held, cfg.segment_names[held], d.name, cfg.max_removal, rep->run.message,
-                               sizeof rep->run.message);
+      char target[256];
+      export_plan_hold_message(&plan, held, hold_target(target, &cfg, e.driver, held), d.name, cfg.max_removal,
+                               rep->run.message, sizeof rep->run.message);
       rc = seg_err_set(err, SEG_ELIMIT, "%s", rep->run.message);
     }
   }
@@ -522,6 +532,8 @@ report:
   for (size_t k = 0; k < cfg.n_segments; k++) {
     rep->additions[k] = plan.additions[k];
     rep->removals[k] = plan.removals[k];
+    rep->field_ons[k] = plan.field_ons[k];
+    rep->field_offs[k] = plan.field_offs[k];
   }
   if (o->dry_run) {
     rep->run.profiles = plan.profiles;
@@ -530,6 +542,8 @@ report:
     rep->run.contacts_upserted = plan.to_upsert;
     rep->run.list_additions = plan.total_additions;
     rep->run.list_removals = plan.total_removals;
+    rep->run.field_sets = plan.field_sets;
+    rep->run.field_clears = plan.field_clears;
   }
 done:
   for (size_t k = 0; k < cfg.n_segments; k++) snprintf(rep->targets[k], sizeof rep->targets[k], "%s", e.targets[k]);

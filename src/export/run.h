@@ -32,7 +32,9 @@ typedef struct export_report {
   size_t n_segments;
   char segment_names[STORE_EXPORT_MAX_SEGMENTS][129];
   int64_t additions[STORE_EXPORT_MAX_SEGMENTS], removals[STORE_EXPORT_MAX_SEGMENTS];
+  int64_t field_ons[STORE_EXPORT_MAX_SEGMENTS], field_offs[STORE_EXPORT_MAX_SEGMENTS]; /* fields "In <segment>" */
   int64_t to_upsert, renames, lists_to_create;
+  char membership[8];            /* the export's mode: list, field or both */
   bool held;                     /* the removal guard held the run (a dry run: would hold it); why in run.message */
   const export_driver *driver;   /* the destination's; NULL when its type is unknown */
   char targets[STORE_EXPORT_MAX_SEGMENTS][256]; /* each segment at the destination (list id, tag), "" when not known */

@@ -61,6 +61,8 @@ seg_code metrics_render(store *s, buf *b, seg_err *err) {
       {"segship_export_contacts_sent_total", "Contacts created or updated at the destinations.", offsetof(store_run_totals, contacts_upserted)},
       {"segship_export_list_additions_total", "List memberships added.", offsetof(store_run_totals, list_additions)},
       {"segship_export_list_removals_total", "List memberships removed.", offsetof(store_run_totals, list_removals)},
+      {"segship_export_field_sets_total", "Membership fields \"In <segment>\" set true.", offsetof(store_run_totals, field_sets)},
+      {"segship_export_field_clears_total", "Membership fields \"In <segment>\" set false.", offsetof(store_run_totals, field_clears)},
       {"segship_export_rejected_total", "Records not delivered.", offsetof(store_run_totals, rejected)},
       {"segship_export_api_calls_total", "HTTP calls to the destinations, retries included.", offsetof(store_run_totals, api_calls)},
       {"segship_export_retries_total", "Calls sent again after a 5xx, a timeout or a dropped connection.", offsetof(store_run_totals, retries)},

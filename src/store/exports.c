@@ -268,29 +268,31 @@ seg_code store_export_run_save(store *s, const store_export_run *r, seg_err *err
   seg_code rc = store__prep(s,
                      "UPDATE export_runs SET status = ?, finished_at = ?, profiles = ?, contacts_upserted = ?, "
                      "list_additions = ?, list_removals = ?, unchanged = ?, invalid = ?, rejected = ?, api_calls = ?, "
-                     "retries = ?, throttled = ?, message = ? WHERE run_id = ?",
+                     "retries = ?, throttled = ?, field_sets = ?, field_clears = ?, message = ? WHERE run_id = ?",
                      &st, err, "saving the run");
   if (rc != SEG_OK) return rc;
   sqlite3_bind_text(st, 1, r->status, -1, SQLITE_STATIC);
   if (strcmp(r->status, "running") != 0) sqlite3_bind_int64(st, 2, r->finished_at ? r->finished_at : clock_now_ms());
   int64_t v[] = {r->profiles, r->contacts_upserted, r->list_additions, r->list_removals, r->unchanged,
-                 r->invalid,  r->rejected,          r->api_calls,      r->retries,       r->throttled};
-  for (int i = 0; i < 10; i++) sqlite3_bind_int64(st, 3 + i, v[i]);
+                 r->invalid,  r->rejected,          r->api_calls,      r->retries,       r->throttled,
+                 r->field_sets, r->field_clears};
+  for (int i = 0; i < 12; i++) sqlite3_bind_int64(st, 3 + i, v[i]);
   char *red = log_redact_dup(r->message); /* may quote the API: never stored with a key in it */
   if (!red) {
     sqlite3_finalize(st);
     return seg_err_set(err, SEG_ENOMEM, "out of memory");
   }
-  sqlite3_bind_text(st, 13, red, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 15, red, -1, SQLITE_TRANSIENT);
   free(red);
-  sqlite3_bind_int64(st, 14, r->run_id);
+  sqlite3_bind_int64(st, 16, r->run_id);
   return store__step_done(s, st, err, "saving the run");
 }
 
 #define RUN_COLUMNS                                                                                           \
   "r.run_id, r.destination_id, d.name, d.removed_at IS NOT NULL, r.status, r.started_at, "                   \
   "coalesce(r.finished_at, 0), r.run_by, r.full, r.profiles, r.contacts_upserted, r.list_additions, "        \
-  "r.list_removals, r.unchanged, r.invalid, r.rejected, r.api_calls, r.retries, r.throttled, r.message "     \
+  "r.list_removals, r.unchanged, r.invalid, r.rejected, r.api_calls, r.retries, r.throttled, r.message, "    \
+  "r.field_sets, r.field_clears "                                                                             \
   "FROM export_runs r JOIN destinations d ON d.destination_id = r.destination_id"
 
 static void read_run(sqlite3_stmt *st, store_export_run *r) {
@@ -308,6 +310,8 @@ static void read_run(sqlite3_stmt *st, store_export_run *r) {
                   &r->invalid,  &r->rejected,          &r->api_calls,      &r->retries,       &r->throttled};
   for (int i = 0; i < 10; i++) *v[i] = sqlite3_column_int64(st, 9 + i);
   store__copy_text(st, 19, r->message, sizeof r->message);
+  r->field_sets = sqlite3_column_int64(st, 20);
+  r->field_clears = sqlite3_column_int64(st, 21);
 }
 
 seg_code store_export_run_get(store *s, int64_t run_id, store_export_run *out, seg_err *err) {

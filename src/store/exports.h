@@ -68,6 +68,7 @@ typedef struct store_export_run {
   bool full;
   int64_t profiles, contacts_upserted, list_additions, list_removals, unchanged, invalid, rejected;
   int64_t api_calls, retries, throttled;
+  int64_t field_sets, field_clears; /* membership fields "In <segment>" set true / false (field, both modes) */
   char message[512];
 } store_export_run;
 

@@ -203,7 +203,8 @@ seg_code store_run_totals_list(store *s, store_run_totals **out, size_t *n, seg_
                      "sum(r.list_removals), sum(r.rejected), sum(r.api_calls), sum(r.retries), sum(r.throttled), "
                      "max(CASE WHEN r.status = 'succeeded' THEN r.finished_at END), "
                      "(SELECT (r2.finished_at - r2.started_at) / 1000.0 FROM export_runs r2 WHERE r2.destination_id = "
-                     "d.destination_id AND r2.finished_at IS NOT NULL ORDER BY r2.run_id DESC LIMIT 1) "
+                     "d.destination_id AND r2.finished_at IS NOT NULL ORDER BY r2.run_id DESC LIMIT 1), "
+                     "sum(r.field_sets), sum(r.field_clears) "
                      "FROM export_runs r JOIN destinations d ON d.destination_id = r.destination_id "
                      "GROUP BY d.destination_id, r.status ORDER BY d.name",
                      &st, err, "reading run totals");
@@ -236,6 +237,8 @@ seg_code store_run_totals_list(store *s, store_run_totals **out, size_t *n, seg_
     int64_t ls = sqlite3_column_int64(st, 10);
     if (ls > t->last_success_ms) t->last_success_ms = ls;
     t->last_duration_s = sqlite3_column_double(st, 11);
+    t->field_sets += sqlite3_column_int64(st, 12);
+    t->field_clears += sqlite3_column_int64(st, 13);
   }
   sqlite3_finalize(st);
   return SEG_OK;

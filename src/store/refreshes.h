@@ -51,6 +51,7 @@ typedef struct store_run_totals {
   char destination[129];
   int64_t runs_by_status[STORE_RUN_N_STATUSES]; /* in the order of store_run_statuses */
   int64_t contacts_upserted, list_additions, list_removals, rejected, api_calls, retries, throttled;
+  int64_t field_sets, field_clears; /* membership fields set true / false */
   int64_t last_success_ms;   /* 0: never */
   double last_duration_s;
 } store_run_totals;

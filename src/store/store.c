@@ -268,6 +268,12 @@ static const char *const migrations[] = {
      * consoles built before this migration created the table when they started. */
     "CREATE TABLE IF NOT EXISTS console_sessions(token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, "
     "csrf TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL);",
+
+    /* 12: a run's membership fields (issue 13): "In <segment>" set true (a join) or false (a leave,
+     * or a clearing after a switch to list mode) in field and both modes, apart from list joins and
+     * leaves */
+    "ALTER TABLE export_runs ADD COLUMN field_sets INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE export_runs ADD COLUMN field_clears INTEGER NOT NULL DEFAULT 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -130,12 +130,14 @@ like "$left" '^[1-9][0-9]*$' "people who left every segment stay in Ortto, with 
 
 # ---- the removal guard holds a run that would untag most of a tag, with no call at all
 n_big=$(seg segment show "Big spenders" --json | jq .members)
-if (( n_big < 100 )); then skip "the segment 'Big spenders' has fewer than 100 members ($n_big)" 5; else
+if (( n_big < 100 )); then skip "the segment 'Big spenders' has fewer than 100 members ($n_big)" 6; else
   seg segment update "Big spenders" --rule 'LifetimeValue > 100000000' >/dev/null
   r0=$(curl -s "$SIM_URL/__sim/stats" | jq .requests)
   out=$(seg export run ort 2>&1); rc=$?
   is "$rc" 1 "a run untagging every member of a tag of $n_big exits 1"
   like "$out" "run [0-9]+ of 'ort': held" "its status is held"
+  like "$out" "would remove [0-9]+ of the [0-9]+ confirmed members of the tag 'segship: Big spenders' \(100%\)" \
+    "the message names the tag, with its prefix"
   is "$(curl -s "$SIM_URL/__sim/stats" | jq .requests)" "$r0" "a held Ortto run makes no call at all"
   json=$(seg export run ort --allow-large-removal --json)
   is "$(jq -r .status <<<"$json")" succeeded "--allow-large-removal lets it untag them"

@@ -39,8 +39,19 @@ add_destination() {
 
 # expected_state DEST: what Autopilot should hold for DEST's export, from segship's own store:
 # {"contacts": [emails], "lists": {"title": [emails]}} with emails normalised, invalid ones
-# left out and duplicates once.
+# left out and duplicates once. With EXPECTED_CACHE set to a file name, the answer is kept there and
+# read back while the file exists (several destinations with the same segments and an unchanged
+# store: remove the file when the store changes).
 expected_state() {
+  if [[ -n ${EXPECTED_CACHE:-} && -s $EXPECTED_CACHE ]]; then
+    cat "$EXPECTED_CACHE"
+    return
+  fi
+  if [[ -n ${EXPECTED_CACHE:-} ]]; then
+    local cache=$EXPECTED_CACHE
+    EXPECTED_CACHE= expected_state "$1" >"$cache.new" && mv "$cache.new" "$cache" && cat "$cache"
+    return
+  fi
   local dest=$1 segs s
   segs=$(seg export show "$dest" --json | jq -r '.segments[] | if type == "object" then .segment else . end')
   seg profiles list --limit 0 --json |
@@ -78,10 +89,11 @@ actual_state() {
 # is_exact DEST DESC [contacts]: every list of DEST's export holds exactly its segment's members
 # (normalised, valid emails), no email is held twice, and every member is a contact; with
 # "contacts", Autopilot holds no other contact either (true until someone leaves every segment).
+# The account checked is EXACT_KEY's (default KEY1).
 is_exact() {
   local want got
   want=$(expected_state "$1")
-  got=$(actual_state "$KEY1")
+  got=$(actual_state "${EXACT_KEY:-$KEY1}")
   local diff
   printf '%s' "$want" >"$TAP_TMP/want.json"
   printf '%s' "$got" >"$TAP_TMP/got.json"
@@ -100,6 +112,32 @@ is_exact() {
   local dups
   dups=$(jq '[.contacts | group_by(.)[] | select(length > 1)] | length' <<<"$got")
   is "$dups" 0 "$2: no contact twice"
+}
+
+# actual_fields [KEY]: {"segment": [emails whose field "In segment" is true]} in autopilot-sim's
+# account KEY (default EXACT_KEY, else KEY1).
+actual_fields() {
+  local k=${1:-${EXACT_KEY:-$KEY1}}
+  curl -s "$SIM_URL/__sim/state?key=$k" | jq -c --arg k "$k" '[.accounts[$k].contacts[] | (.Email | ascii_downcase) as $e |
+    .custom_fields[] | select(.kind | startswith("In ")) | select(.value == true) | {seg: .kind[3:], email: $e}]
+    | group_by(.seg) | map({key: .[0].seg, value: ([.[].email] | sort)}) | from_entries'
+}
+
+# fields_exact DEST DESC: in field and both modes, each segment's field "In <segment>" is true for
+# exactly its members (normalised, valid emails), in EXACT_KEY's account (default KEY1).
+fields_exact() {
+  local want got
+  want=$(expected_state "$1" | jq -c '.lists | with_entries(select(.value | length > 0))')
+  got=$(actual_fields)
+  if [[ $(jq -n --argjson w "$want" --argjson g "$got" '$w == $g') == true ]]; then
+    pass "$2"
+  else
+    printf '%s' "$want" >"$TAP_TMP/fw.json"
+    printf '%s' "$got" >"$TAP_TMP/fg.json"
+    fail "$2" "$(jq -n -c --slurpfile W "$TAP_TMP/fw.json" --slurpfile G "$TAP_TMP/fg.json" '$W[0] as $w | $G[0] as $g |
+      [($w + $g | keys[]) as $k | {seg: $k, missing: (($w[$k] // []) - ($g[$k] // []) | length),
+       extra: (($g[$k] // []) - ($w[$k] // []) | length)}]')"
+  fi
 }
 
 # writes DESC: the number of write calls the simulator received so far.
