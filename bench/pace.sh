@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pace.sh: the pacing table of issue 13: 20,000 new contacts exported at 25 r/s into autopilot-sim
 # against each limiter kind (a token bucket of burst 5, strict spacing as nginx limit_req without
-# burst, fixed windows of 250/10s), and into ortto-sim with Ortto's own 200/10s window (the client
+# burst, fixed windows of 25/1s: the same rate, so that 20,000 contacts span many windows), and into ortto-sim with Ortto's own 200/10s window (the client
 # told --rate-limit 200/10s). "time" is the run's own duration less its planning (a --dry-run of
 # the same export, timed just before), so that it measures the calls. Floors: at a rate,
 # (calls − 1) / rate; with fixed windows of N requests per S seconds, the first starting at the
@@ -51,10 +51,10 @@ row() {
     "$(printf '%s\n' "${rs[@]}" | sort -g | sed -n "${mid}p") | $(median "${hs[@]}" | sed 's/\.00$//') ($(IFS=,; echo "${hs[*]}")) |" \
     "$(median "${ps[@]}") s |"
 }
-w=$(awk -v r="$rate" 'BEGIN { printf "%d", r * 10 }')
+w=$(awk -v r="$rate" 'BEGIN { printf "%d", r }') # rate requests a 1-second window: the same rate, in windows
 row "autopilot-sim $rate r/s, burst 5 (bucket)" autopilot-sim autopilot /v1 "$rate" rate --limiter bucket --rate "$rate" --burst 5
 row "autopilot-sim $rate r/s, strict (burst 1)" autopilot-sim autopilot /v1 "$rate" rate --limiter strict --rate "$rate"
-row "autopilot-sim $w/10s (fixed window)" autopilot-sim autopilot /v1 "$w/10s" window --limiter window --windows "$w/10s"
+row "autopilot-sim $w/1s (fixed window)" autopilot-sim autopilot /v1 "$w/1s" window --limiter window --windows "$w/1s"
 if [[ ${BENCH_PACE_ORTTO:-1} == 1 ]]; then
   row "ortto-sim 200/10s (fixed window, Ortto's)" ortto-sim ortto "" 200/10s window --limiter window --windows 200/10s
 fi
