@@ -419,9 +419,14 @@ static void dest_page(creq *r, cresp *w, store_destination *d, const char *notic
   store_export_run *runs = NULL;
   size_t nr = 0;
   if (store_export_runs_list(s, d->id, 20, &runs, &nr, NULL) == SEG_OK && nr > 0) {
+    /* membership fields ("In <segment>", Autopilot's field and both modes): shown when configured
+     * so, or when a listed run set or cleared one (the mode may have changed since) */
+    bool with_fields = configured && strcmp(cfg.membership, "list") != 0 && cfg.membership[0];
+    for (size_t i = 0; i < nr; i++) with_fields |= runs[i].field_sets > 0 || runs[i].field_clears > 0;
     buf_puts(b, "<div class=\"table\"><table>\n<thead><tr><th>Started</th><th>Status</th><th class=\"n\">Profiles</th>"
-                "<th class=\"n\">Contacts sent</th><th class=\"n\">Added to lists</th><th class=\"n\">Removed</th>"
-                "<th class=\"n\">Not delivered</th><th class=\"n\">Calls</th><th class=\"n\">Duration</th><th>Errors</th>"
+                "<th class=\"n\">Contacts sent</th><th class=\"n\">Added to lists</th><th class=\"n\">Removed</th>");
+    if (with_fields) buf_puts(b, "<th class=\"n\">Fields set</th><th class=\"n\">Fields cleared</th>");
+    buf_puts(b, "<th class=\"n\">Not delivered</th><th class=\"n\">Calls</th><th class=\"n\">Duration</th><th>Errors</th>"
                 "</tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < nr; i++) {
       store_export_run *x = &runs[i];
@@ -429,10 +434,12 @@ static void dest_page(creq *r, cresp *w, store_destination *d, const char *notic
       h_time(b, x->started_at);
       buf_puts(b, "</td><td>");
       status_cell(b, x->status);
-      int64_t fields[] = {x->profiles, x->contacts_upserted, x->list_additions, x->list_removals, x->rejected, x->api_calls};
-      for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+      int64_t counts[] = {x->profiles,   x->contacts_upserted, x->list_additions, x->list_removals,
+                          x->field_sets, x->field_clears,      x->rejected,       x->api_calls};
+      for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+        if (!with_fields && (k == 4 || k == 5)) continue;
         buf_puts(b, "</td><td class=\"n\">");
-        h_num(b, fields[k]);
+        h_num(b, counts[k]);
       }
       buf_puts(b, "</td><td class=\"n\">");
       if (x->finished_at) buf_printf(b, "%.1f s", (double)(x->finished_at - x->started_at) / 1000.0);

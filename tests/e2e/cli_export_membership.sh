@@ -226,6 +226,17 @@ is "$(grep '^segship_export_field_sets_total{destination="ap"}' <<<"$metrics" | 
   "$(jq '[.runs[].field_sets] | add' <<<"$hist")" "/metrics: field sets, the sum of the runs'"
 is "$(grep '^segship_export_field_clears_total{destination="ap"}' <<<"$metrics" | awk '{print $2}')" \
   "$(jq '[.runs[].field_clears] | add' <<<"$hist")" "/metrics: field clears, the sum of the runs'"
+# the console's run history shows them too
+jar="$TAP_TMP/console.jar"
+base="http://127.0.0.1:$port"
+csrf=$(curl -s -c "$jar" -b "$jar" "$base/signin" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -n1 | sed 's/.*value="//; s/"$//')
+curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode "username=alice" \
+  --data-urlencode "password=correct horse battery" "$base/signin"
+page=$(curl -s -c "$jar" -b "$jar" "$base/destination?name=ap")
+like "$page" '<th class="n">Fields set</th><th class="n">Fields cleared</th>' "the console's run history has field columns"
+last=$(jq -c '.runs[0] | [.field_sets, .field_clears] | map(tostring | explode | reverse | implode | [scan(".{1,3}")] | join(",") | explode | reverse | implode)' <<<"$hist")
+row=$(grep 'run?id=' <<<"$page" | head -n1 | sed 's/<[^>]*>/|/g; s/||*/|/g')
+like "$row" "\\|$(jq -r '.[0]' <<<"$last")\\|$(jq -r '.[1]' <<<"$last")\\|" "with the last run's fields set and cleared ($last)"
 kill -TERM "$serve_pid"
 wait "$serve_pid"
 
