@@ -8,12 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/segship_lib.sh"
 
-if [[ -z ${SEGSHIP_TEST_PG_URI:-} ]]; then
-  echo "1..0 # SKIP no PostgreSQL server: run it under scripts/with-postgres.sh (tests/run.sh does)"
-  exit 0
-fi
-PG=$SEGSHIP_TEST_PG_URI
-psql_q() { psql -v ON_ERROR_STOP=1 -qAt "$@"; }
+need_postgres
 
 # ---- the source table: 3000 generated profiles, with a changed-at column
 setup_store 3000 21

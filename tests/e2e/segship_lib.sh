@@ -188,3 +188,14 @@ run_running_after() {
   read -r id st < <(newest_run "$1")
   ((id > $2)) && [[ $st == running ]]
 }
+
+# need_postgres: skips the whole script (TAP "1..0 # SKIP") without a PostgreSQL server, else sets
+# PG to its URI. psql_q runs psql quietly, unaligned, stopping at the first error.
+need_postgres() {
+  if [[ -z ${SEGSHIP_TEST_PG_URI:-} ]]; then
+    echo "1..0 # SKIP no PostgreSQL server: run it under scripts/with-postgres.sh (tests/run.sh does)"
+    exit 0
+  fi
+  PG=$SEGSHIP_TEST_PG_URI
+}
+psql_q() { psql -v ON_ERROR_STOP=1 -qAt "$@"; }
